@@ -1,0 +1,11 @@
+package dev.multiwait;
+
+/** A watched process ended. Runs on the loop thread. */
+@FunctionalInterface
+public interface ExitListener extends CloseListener {
+    void onExit(int exitCode);
+
+    @Override
+    default void onClose(CloseReason reason, Exception error) {
+    }
+}

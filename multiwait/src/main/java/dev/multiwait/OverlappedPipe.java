@@ -1,0 +1,69 @@
+package dev.multiwait;
+
+import com.sun.jna.platform.win32.Kernel32;
+import com.sun.jna.platform.win32.WinBase;
+import com.sun.jna.platform.win32.WinNT;
+
+import java.security.SecureRandom;
+import java.util.HexFormat;
+
+/**
+ * Overlapped named pipes, the kind that can join a completion port (anonymous {@code CreatePipe}
+ * pipes cannot). Names are unique and unguessable; the first instance is ours alone
+ * (FILE_FLAG_FIRST_PIPE_INSTANCE) and remote clients are refused.
+ */
+public final class OverlappedPipe {
+    /** 64 KiB each way: small pipe buffers throttle throughput badly. */
+    public static final int BUFFER_SIZE = 64 * 1024;
+    private static final int PIPE_REJECT_REMOTE_CLIENTS = 0x8;
+    private static final int FILE_FLAG_FIRST_PIPE_INSTANCE = 0x00080000;
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    /** Both ends of a connected pipe; both overlapped, both the caller's to close (or attach). */
+    public record Pair(WinNT.HANDLE server, WinNT.HANDLE client, String name) {
+    }
+
+    private OverlappedPipe() {
+    }
+
+    /** A fresh unguessable pipe name. */
+    public static String uniqueName() {
+        byte[] r = new byte[16];
+        RANDOM.nextBytes(r);
+        return "\\\\.\\pipe\\multiwait-" + ProcessHandle.current().pid() + "-" + HexFormat.of().formatHex(r);
+    }
+
+    /** Creates the server end of a new byte-mode duplex pipe, first instance, overlapped. */
+    public static WinNT.HANDLE createServer(String name) {
+        WinNT.HANDLE h = Kernel32.INSTANCE.CreateNamedPipe(name,
+                WinBase.PIPE_ACCESS_DUPLEX | WinNT.FILE_FLAG_OVERLAPPED | FILE_FLAG_FIRST_PIPE_INSTANCE,
+                WinBase.PIPE_TYPE_BYTE | WinBase.PIPE_READMODE_BYTE | WinBase.PIPE_WAIT | PIPE_REJECT_REMOTE_CLIENTS,
+                1, BUFFER_SIZE, BUFFER_SIZE, 0, null);
+        if (WinBase.INVALID_HANDLE_VALUE.equals(h)) {
+            throw new MultiWaitException("CreateNamedPipeW(" + name + ")", 0, Kernel32.INSTANCE.GetLastError(), null);
+        }
+        return h;
+    }
+
+    /** Opens the client end of {@code name}, overlapped, read and write. */
+    public static WinNT.HANDLE openClient(String name) {
+        WinNT.HANDLE h = Kernel32.INSTANCE.CreateFile(name, WinNT.GENERIC_READ | WinNT.GENERIC_WRITE, 0, null,
+                WinNT.OPEN_EXISTING, WinNT.FILE_FLAG_OVERLAPPED, null);
+        if (WinBase.INVALID_HANDLE_VALUE.equals(h)) {
+            throw new MultiWaitException("CreateFileW(" + name + ")", 0, Kernel32.INSTANCE.GetLastError(), null);
+        }
+        return h;
+    }
+
+    /** A connected pair: a new server end and a client already connected to it. */
+    public static Pair create() {
+        String name = uniqueName();
+        WinNT.HANDLE server = createServer(name);
+        try {
+            return new Pair(server, openClient(name), name);
+        } catch (RuntimeException e) {
+            Kernel32.INSTANCE.CloseHandle(server);
+            throw e;
+        }
+    }
+}

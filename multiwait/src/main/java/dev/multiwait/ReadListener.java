@@ -1,0 +1,48 @@
+package dev.multiwait;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.WritableByteChannel;
+
+/** Receives what a stream read delivers, on the loop thread. */
+@FunctionalInterface
+public interface ReadListener extends CloseListener {
+    /**
+     * Bytes just read. {@code data} views the library's native buffer: it is valid only during this
+     * call (the next read into it is issued after the call returns); copy what you keep.
+     */
+    void onData(ByteBuffer data);
+
+    @Override
+    default void onClose(CloseReason reason, Exception error) {
+    }
+
+    /** A listener that writes everything read to {@code sink} and then tells {@code onClose}. */
+    static ReadListener to(WritableByteChannel sink, CloseListener onClose) {
+        return new ReadListener() {
+            @Override
+            public void onData(ByteBuffer data) {
+                try {
+                    while (data.hasRemaining()) {
+                        sink.write(data);
+                    }
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+
+            @Override
+            public void onClose(CloseReason reason, Exception error) {
+                onClose.onClose(reason, error);
+            }
+        };
+    }
+
+    /** As {@link #to(WritableByteChannel, CloseListener)}, for an {@link OutputStream}. */
+    static ReadListener to(OutputStream sink, CloseListener onClose) {
+        return to(Channels.newChannel(sink), onClose);
+    }
+}

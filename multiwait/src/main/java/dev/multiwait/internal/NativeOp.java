@@ -1,0 +1,99 @@
+package dev.multiwait.internal;
+
+import com.sun.jna.Memory;
+import com.sun.jna.Pointer;
+import dev.multiwait.win32.Layouts;
+import dev.multiwait.win32.Win32;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One overlapped operation's native memory: the OVERLAPPED followed by its data buffer, in one
+ * block the library owns. It stays strongly reachable from its owner until the operation's
+ * completion is consumed; {@link #release()} refuses to free while the kernel may still write.
+ */
+public final class NativeOp {
+    /** Blocks that could not be proven idle at shutdown: kept forever rather than freed under the kernel. */
+    private static final List<Memory> ABANDONED = new ArrayList<>();
+
+    private final Memory memory;
+    public final long overlapped;
+    public final long buffer;
+    public final int capacity;
+    /** True from the moment a call returned ERROR_IO_PENDING (or queued a packet) until its packet is consumed. */
+    private boolean packetPending;
+
+    public NativeOp(int capacity) {
+        this.memory = new Memory(Layouts.OVERLAPPED_SIZE + (long) Math.max(capacity, 1));
+        this.overlapped = Pointer.nativeValue(memory);
+        this.buffer = overlapped + Layouts.OVERLAPPED_SIZE;
+        this.capacity = capacity;
+    }
+
+    /** Zeroes the OVERLAPPED and sets the file offset (ignored by pipes and sockets). */
+    public void prepare(long fileOffset) {
+        memory.clear(Layouts.OVERLAPPED_SIZE);
+        memory.setInt(16, (int) fileOffset);
+        memory.setInt(20, (int) (fileOffset >>> 32));
+    }
+
+    public void markPending() {
+        packetPending = true;
+    }
+
+    public void packetArrived() {
+        packetPending = false;
+    }
+
+    public boolean isPending() {
+        return packetPending;
+    }
+
+    /** The Win32 error of the finished operation (0 on success), read from OVERLAPPED.Internal. */
+    public int error(Win32 win32) {
+        int status = memory.getInt(Layouts.OVERLAPPED_INTERNAL);
+        return status == 0 ? 0 : win32.ntStatusToWin32(status);
+    }
+
+    /** Bytes moved, from OVERLAPPED.InternalHigh: valid for synchronous completions too. */
+    public int transferred() {
+        return (int) memory.getLong(Layouts.OVERLAPPED_INTERNAL_HIGH);
+    }
+
+    /** A view of {@code length} bytes of the data buffer starting at {@code offset}. */
+    public ByteBuffer view(int offset, int length) {
+        return memory.getByteBuffer(Layouts.OVERLAPPED_SIZE + (long) offset, length);
+    }
+
+    public void write(int offset, ByteBuffer src) {
+        int n = src.remaining();
+        byte[] tmp;
+        if (src.hasArray()) {
+            memory.write(Layouts.OVERLAPPED_SIZE + (long) offset, src.array(), src.arrayOffset() + src.position(), n);
+            src.position(src.position() + n);
+        } else {
+            tmp = new byte[n];
+            src.get(tmp);
+            memory.write(Layouts.OVERLAPPED_SIZE + (long) offset, tmp, 0, n);
+        }
+    }
+
+    /** Frees the block, unless the kernel may still write to it; then it is kept for the JVM's life. */
+    public void release() {
+        if (packetPending) {
+            synchronized (ABANDONED) {
+                ABANDONED.add(memory);
+            }
+            return;
+        }
+        memory.close();
+    }
+
+    public static int abandonedCount() {
+        synchronized (ABANDONED) {
+            return ABANDONED.size();
+        }
+    }
+}

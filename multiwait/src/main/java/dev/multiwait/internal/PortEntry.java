@@ -1,0 +1,26 @@
+package dev.multiwait.internal;
+
+/** Whatever owns a completion key: an attached stream, or one bridged wait. */
+public abstract class PortEntry implements KeyTable.Keyed {
+    private long key;
+
+    @Override
+    public final long key() {
+        return key;
+    }
+
+    @Override
+    public final void assignKey(long key) {
+        this.key = key;
+    }
+
+    /** A packet carrying this entry's key, on the loop thread. {@code overlapped} is 0 for posted packets. */
+    public abstract void onPacket(long overlapped, int bytes);
+
+    /** A wait bridge's callback is about to post this entry's key (wait-pool thread). */
+    public void aboutToPost() {
+    }
+
+    /** Loop shutdown: cancel everything this entry has pending. */
+    public abstract void shutdown();
+}

@@ -1,0 +1,88 @@
+package dev.multiwait.internal;
+
+import dev.multiwait.CloseListener;
+import dev.multiwait.CloseReason;
+import dev.multiwait.Registration;
+
+/**
+ * Lifecycle shared by every registration: counted live from creation until {@link #finish}, which
+ * runs once, releases resources and tells the listener. A listener that throws is reported and
+ * ends its own registration as FAILED; the loop goes on.
+ */
+public abstract class RegistrationBase implements Registration {
+    protected final EventLoop loop;
+    private final CloseListener closeListener;
+    private volatile boolean active = true;
+    /** Set on the loop thread once cancel was asked for (by the user, close, or a throwing listener). */
+    protected boolean cancelRequested;
+    private Throwable listenerFailure;
+
+    protected RegistrationBase(EventLoop loop, CloseListener closeListener) {
+        this.loop = loop;
+        this.closeListener = closeListener;
+        loop.opened();
+    }
+
+    @Override
+    public final void cancel() {
+        loop.executeUnlessClosed(this::requestCancel);
+    }
+
+    @Override
+    public final boolean isActive() {
+        return active;
+    }
+
+    /** On the loop thread. */
+    final void requestCancel() {
+        if (!active || cancelRequested) {
+            return;
+        }
+        cancelRequested = true;
+        onCancel();
+    }
+
+    /** Stops pending work; must eventually lead to {@link #finish}. Loop thread. */
+    protected abstract void onCancel();
+
+    /** Frees what the registration holds; called once, before the listener hears of the end. */
+    protected abstract void release();
+
+    /** Runs a listener call; if it throws, reports it and cancels this registration. */
+    protected final boolean deliver(Runnable listenerCall) {
+        try {
+            listenerCall.run();
+            return true;
+        } catch (Throwable t) {
+            loop.reportCallbackError(this, t);
+            if (listenerFailure == null) {
+                listenerFailure = t;
+            }
+            requestCancel();
+            return false;
+        }
+    }
+
+    protected final void finish(CloseReason reason, Exception error) {
+        if (!active) {
+            return;
+        }
+        active = false;
+        try {
+            release();
+        } finally {
+            loop.closedOne();
+        }
+        if (listenerFailure != null) {
+            reason = CloseReason.FAILED;
+            error = listenerFailure instanceof Exception ? (Exception) listenerFailure : new RuntimeException(listenerFailure);
+        }
+        CloseReason r = reason;
+        Exception e = error;
+        try {
+            closeListener.onClose(r, e);
+        } catch (Throwable t) {
+            loop.reportCallbackError(this, t);
+        }
+    }
+}

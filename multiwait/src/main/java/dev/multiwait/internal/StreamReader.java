@@ -1,0 +1,96 @@
+package dev.multiwait.internal;
+
+import dev.multiwait.CloseReason;
+import dev.multiwait.ReadListener;
+
+import static dev.multiwait.win32.Win32Errors.ERROR_BROKEN_PIPE;
+import static dev.multiwait.win32.Win32Errors.ERROR_HANDLE_EOF;
+import static dev.multiwait.win32.Win32Errors.ERROR_MORE_DATA;
+import static dev.multiwait.win32.Win32Errors.ERROR_OPERATION_ABORTED;
+import static dev.multiwait.win32.Win32Errors.ERROR_PIPE_NOT_CONNECTED;
+
+/**
+ * Continuous reading: one ReadFile in flight into a native buffer this reader owns; the next is
+ * issued only after the listener returns, so the listener's view is never written under it.
+ */
+final class StreamReader extends RegistrationBase {
+    private final StreamEntry stream;
+    private final ReadListener listener;
+    private final NativeOp op;
+    /** File position for file handles; pipes and sockets ignore it. */
+    private long offset;
+    /** A result (packet or synchronous) is on its way. */
+    private boolean inFlight;
+
+    StreamReader(StreamEntry stream, int bufferSize, ReadListener listener) {
+        super(stream.loop, listener);
+        this.stream = stream;
+        this.listener = listener;
+        this.op = new NativeOp(bufferSize);
+    }
+
+    boolean owns(long overlapped) {
+        return overlapped == op.overlapped && op.isPending();
+    }
+
+    void start() {
+        if (isActive()) { // a cancel before the start has already finished it
+            issue();
+        }
+    }
+
+    private void issue() {
+        inFlight = true;
+        op.prepare(offset);
+        boolean ok = loop.win32.readFile(stream.handle, op.buffer, op.capacity, op.overlapped);
+        stream.afterIssue(op, ok, this::complete);
+    }
+
+    void onPacket(int bytes) {
+        stream.packetFor(op, bytes, this::complete);
+    }
+
+    private void complete(int error, int bytes) {
+        inFlight = false;
+        if (bytes > 0) {
+            // Also after an abort: bytes the cancelled read already moved are the stream's, deliver them.
+            offset += bytes;
+            deliver(() -> listener.onData(op.view(0, bytes)));
+            if (!isActive()) {
+                return; // the listener threw: the registration ended as FAILED
+            }
+        }
+        if (error == 0 && bytes == 0 || error == ERROR_BROKEN_PIPE || error == ERROR_HANDLE_EOF
+                || error == ERROR_PIPE_NOT_CONNECTED) {
+            finish(CloseReason.COMPLETED, null);
+        } else if (cancelRequested || error == ERROR_OPERATION_ABORTED) {
+            finish(CloseReason.CANCELLED, null);
+        } else if (error == 0 || error == ERROR_MORE_DATA) {
+            issue();
+        } else {
+            // Anything else (including Wine's 676 on close) ends this read cleanly.
+            finish(CloseReason.FAILED, stream.error("ReadFile", error));
+        }
+    }
+
+    @Override
+    protected void onCancel() {
+        if (!inFlight) {
+            finish(CloseReason.CANCELLED, null);
+        } else if (op.isPending()) {
+            // 1168 (not found) means the packet is already queued: it will end the read.
+            loop.win32.cancelIoEx(stream.handle, op.overlapped);
+        }
+    }
+
+    @Override
+    protected void release() {
+        op.release();
+        stream.closeIfIdle();
+    }
+
+    @Override
+    public String toString() {
+        return "read on " + stream;
+    }
+}

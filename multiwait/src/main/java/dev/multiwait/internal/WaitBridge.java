@@ -1,0 +1,221 @@
+package dev.multiwait.internal;
+
+import com.sun.jna.Memory;
+import com.sun.jna.Pointer;
+import dev.multiwait.CloseListener;
+import dev.multiwait.CloseReason;
+import dev.multiwait.ConsoleInputListener;
+import dev.multiwait.ExitListener;
+import dev.multiwait.MultiWaitException;
+import dev.multiwait.SignalListener;
+import dev.multiwait.win32.Layouts;
+import dev.multiwait.win32.Win32;
+import dev.multiwait.win32.Win32Errors;
+
+/**
+ * A waitable handle that cannot join a port (event, process, timer, console input) bridged into
+ * it: RegisterWaitForSingleObject with WT_EXECUTEONLYONCE, whose callback posts this bridge's key.
+ * Re-armed after each signal when repeating. The handle stays the caller's and must stay open
+ * while watched.
+ */
+public final class WaitBridge extends RegistrationBase {
+    /** What a signal means. */
+    public enum Kind { SIGNAL, PROCESS_EXIT, CONSOLE_INPUT }
+
+    private static final int CONSOLE_BATCH = 128;
+
+    private final Kind kind;
+    private final long handle;
+    private final boolean repeat;
+    private final Object listener;
+    private final Bridge bridge = new Bridge();
+    private final Memory scratch = new Memory(8 + 4);
+    private Memory records;
+    /** The registered wait, 0 when none. */
+    private long waitHandle;
+    /** Set by the callback before it posts: a packet for this bridge is (or is about to be) queued. */
+    private volatile boolean posted;
+
+    /** The key table entry; a separate object so the public registration has no packet method. */
+    private final class Bridge extends PortEntry {
+        @Override
+        public void onPacket(long overlapped, int bytes) {
+            signalled();
+        }
+
+        @Override
+        public void aboutToPost() {
+            posted = true;
+        }
+
+        @Override
+        public void shutdown() {
+            requestCancel();
+        }
+    }
+
+    public WaitBridge(EventLoop loop, long handle, Kind kind, boolean repeat, CloseListener listener) {
+        super(loop, listener);
+        this.kind = kind;
+        this.handle = handle;
+        this.repeat = repeat;
+        this.listener = listener;
+    }
+
+    /** Arms the first wait on the caller's thread, so a bad handle fails right here. */
+    public WaitBridge start() {
+        if (!loop.win32.isHandleOpen(handle)) {
+            int error = loop.win32.lastError();
+            abandon();
+            throw new MultiWaitException("watch", handle, error == 0 ? Win32Errors.ERROR_INVALID_HANDLE : error,
+                    "the handle is closed or invalid");
+        }
+        loop.table.add(bridge);
+        synchronized (this) {
+            int error = arm();
+            if (error != 0) {
+                loop.table.remove(bridge.key());
+                abandon();
+                throw new MultiWaitException("RegisterWaitForSingleObject", handle, error, null);
+            }
+        }
+        return this;
+    }
+
+    private void abandon() {
+        scratch.close();
+        loop.closedOne();
+    }
+
+    /** Returns 0 or the Win32 error. */
+    private int arm() {
+        posted = false;
+        long out = Pointer.nativeValue(scratch);
+        if (!loop.win32.registerWaitForSingleObject(out, handle, loop.bridgeCallback(), bridge.key(), Layouts.INFINITE,
+                Layouts.WT_EXECUTEONLYONCE | Layouts.WT_EXECUTEINWAITTHREAD)) {
+            return loop.win32.lastError();
+        }
+        waitHandle = scratch.getLong(0);
+        return 0;
+    }
+
+    /** Blocks until a running callback has returned; never call it from the callback. */
+    private void disarm() {
+        if (waitHandle != 0) {
+            loop.win32.unregisterWaitEx(waitHandle, Win32.INVALID_HANDLE_VALUE);
+            waitHandle = 0;
+        }
+    }
+
+    private synchronized void signalled() {
+        disarm();
+        if (!isActive()) {
+            return;
+        }
+        if (cancelRequested) {
+            finish(CloseReason.CANCELLED, null);
+            return;
+        }
+        switch (kind) {
+            case SIGNAL -> {
+                if (!deliver(((SignalListener) listener)::onSignal)) {
+                    return;
+                }
+                rearmOrFinish();
+            }
+            case PROCESS_EXIT -> {
+                long out = Pointer.nativeValue(scratch);
+                if (!loop.win32.getExitCodeProcess(handle, out)) {
+                    finish(CloseReason.FAILED, new MultiWaitException("GetExitCodeProcess", handle, loop.win32.lastError(), null));
+                    return;
+                }
+                int code = scratch.getInt(0);
+                if (deliver(() -> ((ExitListener) listener).onExit(code))) {
+                    finish(CloseReason.COMPLETED, null);
+                }
+            }
+            case CONSOLE_INPUT -> {
+                String typed = drainConsole();
+                if (typed == null || (!typed.isEmpty() && !deliver(() -> ((ConsoleInputListener) listener).onInput(typed)))) {
+                    return;
+                }
+                rearmOrFinish();
+            }
+        }
+    }
+
+    private void rearmOrFinish() {
+        if (!repeat) {
+            finish(CloseReason.COMPLETED, null);
+            return;
+        }
+        int error = arm();
+        if (error != 0) {
+            finish(CloseReason.FAILED, new MultiWaitException("RegisterWaitForSingleObject", handle, error, null));
+        }
+    }
+
+    /**
+     * Reads every queued input record so the handle stops being signalled; keeps the characters of
+     * key-down records. Null if reading failed (the registration has then ended).
+     */
+    private String drainConsole() {
+        if (records == null) {
+            records = new Memory((long) CONSOLE_BATCH * Layouts.INPUT_RECORD_SIZE);
+        }
+        StringBuilder typed = new StringBuilder();
+        long count = Pointer.nativeValue(scratch);
+        while (true) {
+            if (!loop.win32.getNumberOfConsoleInputEvents(handle, count)) {
+                finish(CloseReason.FAILED, new MultiWaitException("GetNumberOfConsoleInputEvents", handle, loop.win32.lastError(), null));
+                return null;
+            }
+            int available = scratch.getInt(0);
+            if (available <= 0) {
+                return typed.toString();
+            }
+            int want = Math.min(available, CONSOLE_BATCH);
+            if (!loop.win32.readConsoleInput(handle, Pointer.nativeValue(records), want, count)) {
+                finish(CloseReason.FAILED, new MultiWaitException("ReadConsoleInputW", handle, loop.win32.lastError(), null));
+                return null;
+            }
+            int read = scratch.getInt(0);
+            for (int i = 0; i < read; i++) {
+                long at = (long) i * Layouts.INPUT_RECORD_SIZE;
+                if ((records.getShort(at) & 0xffff) != Layouts.KEY_EVENT || records.getInt(at + Layouts.KEY_DOWN) == 0) {
+                    continue;
+                }
+                char c = records.getChar(at + Layouts.KEY_CHAR);
+                int repeatCount = Math.max(1, records.getShort(at + Layouts.KEY_REPEAT) & 0xffff);
+                if (c != 0) {
+                    for (int r = 0; r < repeatCount; r++) {
+                        typed.append(c);
+                    }
+                }
+            }
+        }
+    }
+
+    @Override
+    protected synchronized void onCancel() {
+        disarm();
+        if (!posted) {
+            finish(CloseReason.CANCELLED, null);
+        }
+        // else a packet is queued: it finishes the registration when it is consumed
+    }
+
+    @Override
+    protected void release() {
+        loop.table.remove(bridge.key());
+        scratch.close();
+        if (records != null) {
+            records.close();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return kind + " watch on handle 0x" + Long.toHexString(handle);
+    }
+}
