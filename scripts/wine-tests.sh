@@ -5,15 +5,18 @@
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$MW_ROOT/multiwait-tests"
-reports=target/wine-reports
-rm -rf "$reports"
+# One report folder per run, so concurrent runs (several developers, one machine) do not mix.
+reports=target/wine-reports/run-$$
+rm -rf "$reports" && mkdir -p "$reports"
 select=(--scan-class-path)
 [ $# -gt 0 ] && select=("$@")
 set +e
 # A pseudo-terminal around wine gives the tests a real console (console-input tests need one).
-MW_CMD=(wine "$MW_WIN_JAVA" -Xmx2g -Djava.awt.headless=true
+MW_CMD=(wine "$MW_WIN_JAVA" -Xmx2g ${MW_JAVA_OPTS:-} -Djava.awt.headless=true
   -cp "target/wine-launcher/junit-console.jar;target/test-classes;target/wine-lib/*"
   org.junit.platform.console.ConsoleLauncher execute "${select[@]}"
+  --config=junit.jupiter.execution.timeout.default="${MW_TEST_TIMEOUT:-180 s}"
+  --config=junit.jupiter.execution.timeout.thread.mode.default=SEPARATE_THREAD
   --reports-dir "$reports" --details=tree --disable-banner --disable-ansi-colors --fail-if-no-tests)
 timeout "${MW_WINE_TEST_TIMEOUT:-1500}" script -qefc "$(printf '%q ' "${MW_CMD[@]}")" /dev/null < /dev/null
 rc=$?

@@ -202,12 +202,13 @@ public final class EventLoop {
     }
 
     private int turn(int timeoutMillis) {
-        runTasks();
-        runReady();
-        boolean mustNotBlock = stopRequested || !ready.isEmpty() || !tasks.isEmpty();
+        // Work found before waiting (tasks, synchronous completions) means this turn must not block:
+        // it may have ended the last registration, or be exactly what runOnce's caller waits for.
+        int early = runTasks() + runReady();
+        boolean mustNotBlock = early > 0 || stopRequested || !ready.isEmpty() || !tasks.isEmpty();
         port.dequeue(batch, mustNotBlock ? 0 : timeoutMillis);
         int n = batch.count;
-        int handled = 0;
+        int handled = early;
         for (int i = 0; i < n; i++) {
             long key = batch.keys[i];
             if (key == WAKE_KEY) {
@@ -227,7 +228,7 @@ public final class EventLoop {
             handled++;
         }
         handled += runReady();
-        runTasks();
+        handled += runTasks();
         dispatched += handled;
         return handled;
     }
@@ -245,15 +246,18 @@ public final class EventLoop {
         return n;
     }
 
-    private void runTasks() {
+    private int runTasks() {
+        int n = 0;
         Runnable task;
         while ((task = tasks.poll()) != null) {
+            n++;
             try {
                 task.run();
             } catch (Throwable t) {
                 reportCallbackError(null, t);
             }
         }
+        return n;
     }
 
     // ---- shutdown ----
@@ -269,6 +273,8 @@ public final class EventLoop {
         enter();
         boolean drained;
         try {
+            // a stop() meant for run() (MultiHandleWait.close() sends one) must not turn the drain into a busy poll
+            stopRequested = false;
             runTasks();
             runReady();
             closed = true;
@@ -293,7 +299,7 @@ public final class EventLoop {
                         + drainMillis + " ms at close; their native memory is kept, not freed");
             }
             for (PortEntry entry : table.snapshot()) {
-                entry.shutdown();
+                entry.abandonAtClose();
             }
         } finally {
             leave();

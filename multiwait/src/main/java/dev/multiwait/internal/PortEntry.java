@@ -23,4 +23,12 @@ public abstract class PortEntry implements KeyTable.Keyed {
 
     /** Loop shutdown: cancel everything this entry has pending. */
     public abstract void shutdown();
+
+    /**
+     * Loop shutdown gave up waiting for this entry's packets: end what is left, handing native
+     * memory the kernel may still write to {@link NativeOp}'s abandoned list instead of freeing it.
+     */
+    public void abandonAtClose() {
+        shutdown();
+    }
 }

@@ -42,6 +42,11 @@ public abstract class RegistrationBase implements Registration {
         onCancel();
     }
 
+    /** Loop shutdown gave up on this registration's packet: end it now (release() keeps pending memory). */
+    final void abandonAtClose() {
+        finish(CloseReason.CANCELLED, null);
+    }
+
     /** Stops pending work; must eventually lead to {@link #finish}. Loop thread. */
     protected abstract void onCancel();
 

@@ -129,6 +129,21 @@ public final class StreamEntry extends PortEntry implements StreamHandle {
         closeIfIdle();
     }
 
+    @Override
+    public void abandonAtClose() {
+        closeRequested = true;
+        StreamReader r = reader;
+        if (r != null) {
+            r.abandonAtClose();
+        }
+        PipeConnect c = connector;
+        if (c != null) {
+            c.abandonAtClose();
+        }
+        writer.abandonAll();
+        closeIfIdle();
+    }
+
     /** An operation finished; the handle may now be closed if that was asked for. Loop thread. */
     void closeIfIdle() {
         if (!closeRequested || handleClosed) {

@@ -51,14 +51,15 @@ final class StreamReader extends RegistrationBase {
     }
 
     private void complete(int error, int bytes) {
-        inFlight = false;
         if (bytes > 0) {
             // Also after an abort: bytes the cancelled read already moved are the stream's, deliver them.
+            // inFlight stays set meanwhile, so a cancel (or throw) in the listener cannot free the buffer it views.
             offset += bytes;
             deliver(() -> listener.onData(op.view(0, bytes)));
-            if (!isActive()) {
-                return; // the listener threw: the registration ended as FAILED
-            }
+        }
+        inFlight = false;
+        if (!isActive()) {
+            return;
         }
         if (error == 0 && bytes == 0 || error == ERROR_BROKEN_PIPE || error == ERROR_HANDLE_EOF
                 || error == ERROR_PIPE_NOT_CONNECTED) {

@@ -121,6 +121,18 @@ final class StreamWriter {
         }
     }
 
+    /** Loop shutdown gave up on the write in flight: fail it and the queue (its memory is kept if still pending). */
+    void abandonAll() {
+        cancelling = true;
+        MultiWaitException aborted = stream.error("WriteFile", ERROR_OPERATION_ABORTED);
+        Pending w = current;
+        current = null;
+        if (w != null) {
+            fail(w, aborted);
+        }
+        failQueued(aborted);
+    }
+
     private void failQueued(MultiWaitException error) {
         Pending queued;
         while ((queued = queue.poll()) != null) {

@@ -109,6 +109,9 @@ public final class WaitBridge extends RegistrationBase {
 
     private synchronized void signalled() {
         disarm();
+        // This is the one packet the fired (now unregistered) wait posted: none is queued any more, so
+        // a cancel from here on (a listener cancelling or throwing) must finish the registration itself.
+        posted = false;
         if (!isActive()) {
             return;
         }
@@ -145,6 +148,9 @@ public final class WaitBridge extends RegistrationBase {
     }
 
     private void rearmOrFinish() {
+        if (!isActive()) {
+            return; // the listener cancelled it (or threw) and it has ended: never re-arm freed state
+        }
         if (!repeat) {
             finish(CloseReason.COMPLETED, null);
             return;
