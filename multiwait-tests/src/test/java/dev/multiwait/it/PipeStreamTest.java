@@ -255,6 +255,45 @@ class PipeStreamTest {
         }
     }
 
+    @Test
+    void badInputGetsSpecificExceptions() {
+        OverlappedPipe.Pair pair = OverlappedPipe.create();
+        WinNT.HANDLE event = Kernel32.INSTANCE.CreateEvent(null, false, false, null);
+        try (MultiHandleWait wait = new MultiHandleWait()) {
+            MultiWaitException notAStream = assertThrows(MultiWaitException.class, () -> wait.attach(event));
+            assertEquals(6, notAStream.win32Error());
+            assertTrue(notAStream.getMessage().contains("watch()"), notAStream.getMessage());
+
+            StreamHandle server = wait.attach(pair.server());
+            assertThrows(IllegalArgumentException.class, () -> server.read(0, d -> { }));
+            assertThrows(NullPointerException.class, () -> server.read(16, null));
+            Registration first = server.read(16, d -> { });
+            IllegalStateException twice = assertThrows(IllegalStateException.class, () -> server.read(16, d -> { }));
+            assertTrue(twice.getMessage().contains(Long.toHexString(server.handle())), twice.getMessage());
+            assertTrue(first.isActive());
+            server.close();
+            IllegalStateException closed = assertThrows(IllegalStateException.class, () -> server.read(16, d -> { }));
+            assertTrue(closed.getMessage().contains("closed"), closed.getMessage());
+            assertThrows(IllegalStateException.class, () -> server.write(ByteBuffer.allocate(1), null));
+            wait.run();
+            assertFalse(first.isActive());
+            assertFalse(Pipes.isOpen(pair.server()));
+        } finally {
+            Kernel32.INSTANCE.CloseHandle(event);
+            Kernel32.INSTANCE.CloseHandle(pair.client());
+        }
+        MultiHandleWait closedWait = new MultiHandleWait();
+        closedWait.close();
+        OverlappedPipe.Pair other = OverlappedPipe.create();
+        try {
+            assertThrows(IllegalStateException.class, () -> closedWait.attach(other.server()));
+            assertThrows(IllegalStateException.class, closedWait::run);
+        } finally {
+            Kernel32.INSTANCE.CloseHandle(other.server());
+            Kernel32.INSTANCE.CloseHandle(other.client());
+        }
+    }
+
     static byte[] concat(byte[] a, byte[] b) {
         byte[] r = new byte[a.length + b.length];
         System.arraycopy(a, 0, r, 0, a.length);

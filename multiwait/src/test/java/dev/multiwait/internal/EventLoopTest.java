@@ -365,13 +365,24 @@ class EventLoopTest {
         assertEquals(0, h.port.queued());
         h.port.refusePosts(false);
         CountDownLatch started = new CountDownLatch(1);
+        AtomicReference<Throwable> failed = new AtomicReference<>();
+        AtomicReference<Integer> result = new AtomicReference<>();
         Thread loopThread = new Thread(() -> {
             started.countDown();
-            h.loop.runOnce(-1);
+            try {
+                result.set(h.loop.runOnce(-1));
+            } catch (Throwable t) {
+                failed.set(t);
+            }
         });
         loopThread.start();
         started.await();
-        awaitBlocked(loopThread, h.port, 0);
+        try {
+            awaitBlocked(loopThread, h.port, 0);
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "; runOnce gave " + result.get() + ", threw " + failed.get()
+                    + ", queued " + h.port.snapshot() + ", ran " + ran.get(), failed.get());
+        }
         h.loop.execute(ran::incrementAndGet);
         loopThread.join(5000);
         assertFalse(loopThread.isAlive(), "a failed wake post must not stop later ones");
