@@ -13,7 +13,7 @@ select=(--scan-class-path)
 set +e
 # A pseudo-terminal around wine gives the tests a real console (console-input tests need one).
 MW_CMD=(wine "$MW_WIN_JAVA" -Xmx2g ${MW_JAVA_OPTS:-} -Djava.awt.headless=true
-  -cp "target/wine-launcher/junit-console.jar;target/test-classes;target/wine-lib/*"
+  -cp "target/wine-launcher/junit-console.jar;target/test-classes;target/classes;target/wine-lib/*"
   org.junit.platform.console.ConsoleLauncher execute "${select[@]}"
   --config=junit.jupiter.execution.timeout.default="${MW_TEST_TIMEOUT:-180 s}"
   --config=junit.jupiter.execution.timeout.thread.mode.default=SEPARATE_THREAD

@@ -32,6 +32,7 @@ final class MemoryPort implements CompletionPort {
     private final ArrayDeque<Packet> queue = new ArrayDeque<>();
     private final Map<Long, Long> associations = new LinkedHashMap<>();
     private final List<Integer> dequeueTimeouts = new ArrayList<>();
+    private final List<Packet> dequeued = new ArrayList<>();
     private final AtomicInteger dequeueCalls = new AtomicInteger();
     private volatile boolean closed;
     private volatile boolean refusePosts;
@@ -81,6 +82,7 @@ final class MemoryPort implements CompletionPort {
             int n = 0;
             while (n < out.capacity() && !queue.isEmpty()) {
                 Packet p = queue.poll();
+                dequeued.add(p);
                 out.keys[n] = p.key();
                 out.overlapped[n] = p.overlapped();
                 out.bytes[n] = p.bytes();
@@ -151,6 +153,16 @@ final class MemoryPort implements CompletionPort {
         lock.lock();
         try {
             return new ArrayList<>(dequeueTimeouts);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Every packet taken so far, in order. */
+    List<Packet> history() {
+        lock.lock();
+        try {
+            return new ArrayList<>(dequeued);
         } finally {
             lock.unlock();
         }

@@ -1,0 +1,295 @@
+package dev.multiwait.it;
+
+import com.sun.jna.Memory;
+import com.sun.jna.Native;
+import com.sun.jna.Pointer;
+import com.sun.jna.platform.win32.Kernel32;
+import com.sun.jna.platform.win32.WinBase;
+import com.sun.jna.platform.win32.WinNT;
+import dev.multiwait.ChildProcess;
+import dev.multiwait.CloseReason;
+import dev.multiwait.MultiHandleWait;
+import dev.multiwait.MultiWaitException;
+import dev.multiwait.internal.ChildPipes;
+import dev.multiwait.win32.ProcessDirect;
+import org.junit.jupiter.api.Test;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Child processes with overlapped stdio, pumped by one waiter. */
+class ChildProcessTest {
+    @Test
+    void twoHundredChildrenPumpedConcurrently() {
+        int n = 200;
+        int outBytes = 100_000;
+        int errBytes = 5_000;
+        List<Children.Checker> outs = new ArrayList<>();
+        List<Children.Checker> errs = new ArrayList<>();
+        int[] codes = new int[n];
+        try (MultiHandleWait wait = new MultiHandleWait()) {
+            List<ChildProcess> children = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                int exit = (i * 7) % 250;
+                ChildProcess c = ChildProcess.builder(Children.exe(), "stream", String.valueOf(i),
+                        String.valueOf(outBytes), String.valueOf(errBytes), String.valueOf(exit)).start(wait);
+                Children.Checker out = new Children.Checker(i);
+                Children.Checker err = new Children.Checker(i + 1);
+                outs.add(out);
+                errs.add(err);
+                c.stdout().read(64 * 1024, out);
+                c.stderr().read(16 * 1024, err);
+                int index = i;
+                codes[i] = -1;
+                c.onExit(code -> codes[index] = code);
+                children.add(c);
+            }
+            wait.run();
+            children.forEach(ChildProcess::close);
+        }
+        for (int i = 0; i < n; i++) {
+            assertEquals(outBytes, outs.get(i).received, "stdout bytes of child " + i);
+            assertEquals(-1, outs.get(i).firstMismatch, "stdout of child " + i);
+            assertEquals(CloseReason.COMPLETED, outs.get(i).reason);
+            assertEquals(errBytes, errs.get(i).received, "stderr bytes of child " + i);
+            assertEquals(-1, errs.get(i).firstMismatch, "stderr of child " + i);
+            assertEquals((i * 7) % 250, codes[i], "exit code of child " + i);
+        }
+    }
+
+    @Test
+    void megabytesOnStderrWhileStdoutIsQuiet() {
+        int errBytes = 8 << 20; // far beyond any pipe buffer: a parent reading only stdout would deadlock
+        Children.Checker out = new Children.Checker(3);
+        Children.Checker err = new Children.Checker(4);
+        int[] code = {-1};
+        try (MultiHandleWait wait = new MultiHandleWait()) {
+            ChildProcess c = ChildProcess.builder(Children.exe(), "stream", "3", "0", String.valueOf(errBytes), "9").start(wait);
+            c.stdout().read(4096, out);
+            c.stderr().read(64 * 1024, err);
+            c.onExit(x -> code[0] = x);
+            wait.run();
+            c.close();
+        }
+        assertEquals(0, out.received);
+        assertEquals(CloseReason.COMPLETED, out.reason);
+        assertEquals(errBytes, err.received);
+        assertEquals(-1, err.firstMismatch);
+        assertEquals(9, code[0]);
+    }
+
+    @Test
+    void childKilledMidStream() {
+        AtomicInteger received = new AtomicInteger();
+        CloseReason[] end = new CloseReason[1];
+        int[] code = {-1};
+        try (MultiHandleWait wait = new MultiHandleWait()) {
+            ChildProcess c = ChildProcess.builder(Children.exe(), "slow", "1000", "20").start(wait);
+            c.stdout().read(4096, new dev.multiwait.ReadListener() {
+                @Override
+                public void onData(ByteBuffer data) {
+                    if (received.addAndGet(data.remaining()) >= 3000 && c.exitCode().isEmpty()) {
+                        assertTrue(c.kill(), "kill of a running child");
+                    }
+                }
+
+                @Override
+                public void onClose(CloseReason reason, Exception error) {
+                    end[0] = reason;
+                }
+            });
+            c.stderr().close();
+            c.onExit(x -> code[0] = x);
+            wait.run();
+            assertFalse(c.kill(), "kill after exit reports nothing to kill");
+            c.close();
+            assertThrows(IllegalStateException.class, c::kill);
+        }
+        assertEquals(1, code[0], "TerminateProcess exit code");
+        assertEquals(CloseReason.COMPLETED, end[0], "stdout ends when the killed child's end closes");
+        assertTrue(received.get() >= 3000);
+    }
+
+    @Test
+    void stdinRoundTripThroughACatLikeChild() {
+        byte[] data = Pipes.randomBytes(11, 1_000_003);
+        Pipes.Collector out = new Pipes.Collector();
+        int[] code = {-1};
+        try (MultiHandleWait wait = new MultiHandleWait()) {
+            ChildProcess c = ChildProcess.builder(Children.exe(), "cat").start(wait);
+            c.stdout().read(64 * 1024, out);
+            c.stderr().close();
+            for (int off = 0; off < data.length; off += 100_000) {
+                c.writeStdin(ByteBuffer.wrap(data, off, Math.min(100_000, data.length - off)), null);
+            }
+            c.closeStdin(); // after the queued writes; cat then sees end of file and exits
+            assertThrows(IllegalStateException.class, () -> c.writeStdin(ByteBuffer.allocate(1), null));
+            c.onExit(x -> code[0] = x);
+            wait.run();
+            c.close();
+        }
+        assertEquals(0, code[0]);
+        assertArrayEquals(data, out.data());
+    }
+
+    @Test
+    void argumentsWithSpacesAndQuotesArriveIntact() {
+        List<String> args = List.of("plain", "with space", "q\"uote", "trailing\\", "back\\\\slash \"mix\"\\",
+                "", "tab\there", "\\\\server\\share\\", "ünïcødé ✓", "  ");
+        List<String> command = new ArrayList<>(List.of(Children.exe(), "args"));
+        command.addAll(args);
+        Pipes.Collector out = new Pipes.Collector();
+        try (MultiHandleWait wait = new MultiHandleWait()) {
+            ChildProcess c = ChildProcess.builder(command).start(wait);
+            c.stdout().read(4096, out);
+            c.stderr().close();
+            wait.run();
+            c.close();
+        }
+        String text = new String(out.data(), StandardCharsets.UTF_8);
+        List<String> got = List.of(text.split("\n", -1)).subList(0, args.size());
+        assertEquals(args, got);
+        assertTrue(text.endsWith("\n"));
+    }
+
+    @Test
+    void stderrMergedIntoStdout() {
+        Pipes.Collector out = new Pipes.Collector();
+        try (MultiHandleWait wait = new MultiHandleWait()) {
+            ChildProcess c = ChildProcess.builder(Children.exe(), "stream", "5", "1000", "500")
+                    .redirectErrorStream(true).start(wait);
+            assertNull(c.stderr());
+            c.stdout().read(4096, out);
+            wait.run();
+            c.close();
+        }
+        byte[] expected = concat(dev.multiwait.demo.SeededStream.bytes(5, 1000), dev.multiwait.demo.SeededStream.bytes(6, 500));
+        assertArrayEquals(expected, out.data());
+    }
+
+    @Test
+    void onlyTheThreeStdioHandlesAreInherited() {
+        // Inheritable handles the child must NOT get (a plain bInheritHandles=TRUE launch would pass them).
+        WinBase.SECURITY_ATTRIBUTES inheritable = new WinBase.SECURITY_ATTRIBUTES();
+        inheritable.bInheritHandle = true;
+        List<WinNT.HANDLE> leaks = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            leaks.add(Kernel32.INSTANCE.CreateEvent(inheritable, true, false, null));
+        }
+        try (MultiHandleWait wait = new MultiHandleWait()) {
+            List<Integer> codes = new ArrayList<>();
+            for (WinNT.HANDLE h : leaks) {
+                ChildProcess c = ChildProcess.builder(Children.exe(), "handle",
+                        Long.toString(Pointer.nativeValue(h.getPointer()))).start(wait);
+                c.stdout().close();
+                c.stderr().close();
+                c.onExit(codes::add);
+                wait.run();
+                c.close();
+            }
+            assertEquals(List.of(0, 0, 0, 0), codes, "exit 0 = handle not open in the child");
+            // Control: the probe does see a handle that is open in the child (its own stdout here).
+            ChildProcess c = ChildProcess.builder(Children.exe(), "handle", "-11").start(wait); // not a handle value
+            c.stdout().close();
+            c.stderr().close();
+            wait.run();
+            c.close();
+        } finally {
+            leaks.forEach(Kernel32.INSTANCE::CloseHandle);
+        }
+    }
+
+    @Test
+    void childPipesAdmitNoSecondInstanceAndNoOtherClient() {
+        ChildPipes.Pipe pipe = ChildPipes.create(false);
+        try {
+            char[] name = Native.toCharArray(pipe.name());
+            long second = ProcessDirect.CreateNamedPipeW(name, ProcessDirect.PIPE_ACCESS_INBOUND
+                    | ProcessDirect.FILE_FLAG_OVERLAPPED, 0, 1, 4096, 4096, 0, 0);
+            int secondError = Native.getLastError();
+            assertEquals(-1, second, "a second server instance of the name must fail");
+            assertTrue(secondError == 5 || secondError == 231, "error " + secondError);
+            long client = ProcessDirect.CreateFileW(name, ProcessDirect.GENERIC_WRITE, 0, 0, ProcessDirect.OPEN_EXISTING, 0, 0);
+            int clientError = Native.getLastError();
+            assertEquals(-1, client, "a second client must fail");
+            assertEquals(231, clientError, "ERROR_PIPE_BUSY");
+        } finally {
+            ProcessDirect.CloseHandle(pipe.parentEnd());
+            ProcessDirect.CloseHandle(pipe.childEnd());
+        }
+    }
+
+    @Test
+    void launchErrorsNameTheCauseAndLeakNothing() {
+        try (MultiHandleWait wait = new MultiHandleWait()) {
+            MultiWaitException missing = assertThrows(MultiWaitException.class,
+                    () -> ChildProcess.builder("no-such-program-xyz.exe").start(wait));
+            assertEquals(2, missing.win32Error());
+            assertTrue(missing.getMessage().contains("no-such-program-xyz.exe"), missing.getMessage());
+            assertTrue(missing.getMessage().contains("not found"), missing.getMessage());
+            Path badDir = Path.of("target", "no-such-dir-xyz").toAbsolutePath();
+            MultiWaitException dir = assertThrows(MultiWaitException.class,
+                    () -> ChildProcess.builder(Children.exe(), "exit", "0").directory(badDir).start(wait));
+            assertTrue(dir.win32Error() == 267 || dir.win32Error() == 3, "error " + dir.win32Error());
+            assertTrue(dir.getMessage().contains(badDir.toString()), dir.getMessage());
+            assertEquals(0, wait.registrationCount(), "a failed launch leaves nothing registered");
+            assertThrows(IllegalArgumentException.class, () -> ChildProcess.builder());
+        }
+    }
+
+    @Test
+    void writingToAnExitedChildFailsClearly() {
+        MultiWaitException[] error = new MultiWaitException[1];
+        int[] written = {-1};
+        try (MultiHandleWait wait = new MultiHandleWait()) {
+            ChildProcess c = ChildProcess.builder(Children.exe(), "exit", "4").start(wait);
+            c.stdout().close();
+            c.stderr().close();
+            wait.run();
+            assertEquals(4, c.exitCode().getAsInt());
+            c.writeStdin(ByteBuffer.wrap(new byte[100]), (n, e) -> {
+                written[0] = n;
+                error[0] = e;
+            });
+            wait.run();
+            c.close();
+        }
+        assertNotNull(error[0], "a write to a child that has exited must fail; written " + written[0]);
+        assertTrue(error[0].win32Error() == 232 || error[0].win32Error() == 109, error[0].getMessage());
+    }
+
+    @Test
+    void environmentAndDirectoryReachTheChild() {
+        // cmd.exe prints what it got; both set through the builder.
+        Pipes.Collector out = new Pipes.Collector();
+        Path dir = Path.of("target").toAbsolutePath();
+        try (MultiHandleWait wait = new MultiHandleWait()) {
+            ChildProcess.Builder b = ChildProcess.builder("cmd.exe", "/c", "echo %MW_TEST_VAR%& cd").directory(dir);
+            b.environment().put("MW_TEST_VAR", "value with spaces");
+            ChildProcess c = b.start(wait);
+            c.stdout().read(4096, out);
+            c.stderr().close();
+            wait.run();
+            c.close();
+        }
+        String text = new String(out.data(), StandardCharsets.UTF_8).replace("\r", "");
+        assertTrue(text.startsWith("value with spaces\n"), text);
+        assertTrue(text.toLowerCase().contains(dir.toString().toLowerCase()), text);
+    }
+
+    static byte[] concat(byte[] a, byte[] b) {
+        return PipeStreamTest.concat(a, b);
+    }
+}
