@@ -1,137 +1,51 @@
 package dev.multiwait.demo;
 
-import com.sun.jna.platform.win32.Kernel32;
-import com.sun.jna.platform.win32.WinNT;
-import dev.multiwait.CloseReason;
-import dev.multiwait.MultiHandleWait;
-import dev.multiwait.OverlappedPipe;
-import dev.multiwait.ReadListener;
-import dev.multiwait.StreamHandle;
-
-import java.nio.ByteBuffer;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Random;
-import java.util.zip.CRC32;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
- * The waiter at scale: hundreds of pipe streams and events on one completion port, one thread.
- * Each stream carries a seeded pseudo-random payload whose CRC32 is checked at the other end.
- * Usage: Demo [--streams N] [--bytes B] [--events E]
+ * The main job. Default: start hundreds of child processes and pump all their stdout and stderr
+ * through one MultiHandleWait thread, checking every byte. Other modes show the other headline uses.
+ *
+ * <pre>
+ * Demo [--children N] [--bytes B] [--stderr-bytes E]     children (default 300 x 256 KiB + 4 KiB)
+ * Demo --pipes [--streams N] [--bytes B] [--events E]     in-process pipes + events
+ * </pre>
+ * Exits 0 when every check passed.
  */
 public final class Demo {
     private Demo() {
     }
 
     public static void main(String[] args) {
-        int streams = 500;
-        int bytes = 256 * 1024;
-        int events = 500;
+        Map<String, String> opt = new HashMap<>();
+        String mode = "children";
         for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--streams" -> streams = Integer.parseInt(args[++i]);
-                case "--bytes" -> bytes = Integer.parseInt(args[++i]);
-                case "--events" -> events = Integer.parseInt(args[++i]);
-                default -> {
-                    System.err.println("usage: Demo [--streams N] [--bytes B] [--events E]");
-                    System.exit(2);
-                }
-            }
-        }
-        System.exit(new Demo().pump(streams, bytes, events) ? 0 : 1);
-    }
-
-    /** Per stream: what arrived and whether it checks out. */
-    private static final class Sink implements ReadListener {
-        final CRC32 crc = new CRC32();
-        long received;
-        CloseReason end;
-
-        @Override
-        public void onData(ByteBuffer data) {
-            received += data.remaining();
-            crc.update(data);
-        }
-
-        @Override
-        public void onClose(CloseReason reason, Exception error) {
-            end = reason;
-        }
-    }
-
-    boolean pump(int streams, int bytes, int events) {
-        long start = System.nanoTime();
-        List<Sink> sinks = new ArrayList<>();
-        long[] expected = new long[streams];
-        int[] signalled = new int[1];
-        List<WinNT.HANDLE> eventHandles = new ArrayList<>();
-        try (MultiHandleWait wait = new MultiHandleWait()) {
-            for (int i = 0; i < streams; i++) {
-                byte[] payload = new byte[bytes];
-                new Random(i).nextBytes(payload);
-                CRC32 c = new CRC32();
-                c.update(payload);
-                expected[i] = c.getValue();
-                OverlappedPipe.Pair pair = OverlappedPipe.create();
-                Sink sink = new Sink();
-                sinks.add(sink);
-                wait.attach(pair.server()).read(64 * 1024, sink);
-                StreamHandle client = wait.attach(pair.client());
-                client.write(ByteBuffer.wrap(payload), (n, err) -> client.close());
-            }
-            for (int i = 0; i < events; i++) {
-                WinNT.HANDLE ev = Kernel32.INSTANCE.CreateEvent(null, false, false, null);
-                eventHandles.add(ev);
-                wait.watch(ev, false, () -> signalled[0]++);
-            }
-            Thread signaller = new Thread(() -> eventHandles.forEach(Kernel32.INSTANCE::SetEvent), "signaller");
-            signaller.start();
-            System.out.printf("demo: %d pipe streams x %d bytes + %d events on one completion port, one thread%n",
-                    streams, bytes, events);
-            long lastPrint = System.nanoTime();
-            long lastCompletions = 0;
-            long completions = 0;
-            while (wait.registrationCount() > 0) {
-                completions += wait.runOnce(Duration.ofMillis(250));
-                long now = System.nanoTime();
-                if (now - lastPrint >= 1_000_000_000L) {
-                    long open = sinks.stream().filter(s -> s.end == null).count();
-                    long moved = sinks.stream().mapToLong(s -> s.received).sum();
-                    System.out.printf("progress: streams open %d, bytes %d, events %d/%d, completions/s %.0f%n",
-                            open, moved, signalled[0], events, (completions - lastCompletions) * 1e9 / (now - lastPrint));
-                    lastPrint = now;
-                    lastCompletions = completions;
-                }
-            }
-            joinQuietly(signaller);
-        } finally {
-            eventHandles.forEach(Kernel32.INSTANCE::CloseHandle);
-        }
-        double seconds = (System.nanoTime() - start) / 1e9;
-        int ok = 0;
-        long total = 0;
-        for (int i = 0; i < streams; i++) {
-            Sink s = sinks.get(i);
-            total += s.received;
-            boolean good = s.end == CloseReason.COMPLETED && s.received == bytes && s.crc.getValue() == expected[i];
-            if (good) {
-                ok++;
+            String a = args[i];
+            if (a.equals("--pipes")) {
+                mode = "pipes";
+            } else if (a.startsWith("--") && i + 1 < args.length) {
+                opt.put(a.substring(2), args[++i]);
             } else {
-                System.out.printf("stream %d: BAD (%s, %d bytes, crc %08x expected %08x)%n",
-                        i, s.end, s.received, s.crc.getValue(), expected[i]);
+                usage();
             }
         }
-        System.out.printf("summary: streams=%d checksum_ok=%d events=%d/%d bytes=%d seconds=%.2f MB/s=%.1f dispatch_threads=1%n",
-                streams, ok, signalled[0], events, total, seconds, total / seconds / 1e6);
-        return ok == streams && signalled[0] == events;
+        boolean ok = switch (mode) {
+            case "pipes" -> new PipeDemo().pump(num(opt, "streams", 500), num(opt, "bytes", 256 * 1024),
+                    num(opt, "events", 500));
+            default -> new ChildPumpDemo(num(opt, "children", 300), num(opt, "bytes", 256 * 1024),
+                    num(opt, "stderr-bytes", 4096), opt.getOrDefault("child", "target/mwchild.exe")).run();
+        };
+        System.exit(ok ? 0 : 1);
     }
 
-    private static void joinQuietly(Thread t) {
-        try {
-            t.join();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+    private static int num(Map<String, String> opt, String key, int dflt) {
+        String v = opt.remove(key);
+        return v == null ? dflt : Integer.parseInt(v);
+    }
+
+    private static void usage() {
+        System.err.println("usage: Demo [--children N] [--bytes B] [--stderr-bytes E] | --pipes [--streams N] [--bytes B] [--events E]");
+        System.exit(2);
     }
 }

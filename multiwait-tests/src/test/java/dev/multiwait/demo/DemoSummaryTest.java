@@ -1,0 +1,59 @@
+package dev.multiwait.demo;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The main job on a small N: its summary line is parsed and must agree with what was asked. */
+class DemoSummaryTest {
+    @Test
+    void childPumpSummaryReportsEveryChildChecked() {
+        Map<String, String> s = runAndParse(() -> new ChildPumpDemo(12, 50_000, 3_000, "target/mwchild.exe").run());
+        assertEquals("12", s.get("children"));
+        assertEquals("12", s.get("checksum_ok"));
+        assertEquals("12", s.get("exit_codes_ok"));
+        assertEquals(String.valueOf(12L * (50_000 + 3_000)), s.get("bytes"));
+        assertEquals("1", s.get("dispatch_threads"));
+        assertTrue(Double.parseDouble(s.get("seconds")) > 0);
+    }
+
+    @Test
+    void pipeSummaryReportsEveryStreamChecked() {
+        Map<String, String> s = runAndParse(() -> new PipeDemo().pump(20, 10_000, 30));
+        assertEquals("20", s.get("streams"));
+        assertEquals("20", s.get("checksum_ok"));
+        assertEquals("30/30", s.get("events"));
+        assertEquals("200000", s.get("bytes"));
+    }
+
+    private static Map<String, String> runAndParse(java.util.function.BooleanSupplier demo) {
+        PrintStream original = System.out;
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        boolean ok;
+        System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
+        try {
+            ok = demo.getAsBoolean();
+        } finally {
+            System.setOut(original);
+        }
+        String out = buf.toString(StandardCharsets.UTF_8);
+        System.out.print(out);
+        assertTrue(ok, "the demo reports failure:\n" + out);
+        String summary = out.lines().filter(l -> l.startsWith("summary: ")).findFirst().orElse(null);
+        assertNotNull(summary, out);
+        Map<String, String> fields = new HashMap<>();
+        for (String kv : summary.substring("summary: ".length()).split(" ")) {
+            int eq = kv.indexOf('=');
+            fields.put(kv.substring(0, eq), kv.substring(eq + 1));
+        }
+        return fields;
+    }
+}
