@@ -3,8 +3,9 @@ package dev.multiwait;
 import dev.multiwait.internal.ErrorText;
 
 /**
- * A Win32 call failed. The message names the call, the handle it was made on and the Win32
- * error with its system text; {@link #win32Error()} gives the code for programs.
+ * A Win32 call failed. The message names the call, the handle it was made on (in hex) and the
+ * Win32 error code with its symbolic name where known (e.g. {@code 109 (ERROR_BROKEN_PIPE)});
+ * {@link #win32Error()} gives the code for programs.
  */
 public class MultiWaitException extends RuntimeException {
     private final int win32Error;
