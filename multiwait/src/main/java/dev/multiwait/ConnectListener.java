@@ -1,6 +1,9 @@
 package dev.multiwait;
 
-/** A client connected to a named-pipe server end. Runs on the loop thread. */
+/**
+ * A connection was made: a client connected to a named-pipe server end ({@link StreamHandle#connect}),
+ * or an outgoing socket connect succeeded ({@link MultiHandleWait#connect}). Runs on the loop thread.
+ */
 @FunctionalInterface
 public interface ConnectListener extends CloseListener {
     void onConnected(StreamHandle pipe);

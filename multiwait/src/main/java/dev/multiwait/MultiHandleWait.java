@@ -2,20 +2,27 @@ package dev.multiwait;
 
 import com.sun.jna.Pointer;
 import com.sun.jna.platform.win32.WinNT;
+import dev.multiwait.internal.DuplexStream;
 import dev.multiwait.internal.EventLoop;
 import dev.multiwait.internal.IocpPort;
+import dev.multiwait.internal.Relay;
+import dev.multiwait.internal.SocketConnect;
+import dev.multiwait.internal.SocketListener;
 import dev.multiwait.internal.StreamEntry;
 import dev.multiwait.internal.WaitBridge;
 import dev.multiwait.win32.JnaWin32;
 import dev.multiwait.win32.Win32;
 
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Objects;
 
 /**
  * Waits on any number of Windows handles with one I/O completion port and one thread.
  *
- * <p>Overlapped pipes, files and sockets join the port directly ({@link #attach}); events,
+ * <p>Overlapped pipes, files and sockets join the port directly ({@link #attach}; sockets also
+ * through {@link #listen}, {@link #connect} and {@link #attachSocket}, and any two streams can be
+ * joined with {@link #relay}); events,
  * processes, timers and console input are bridged into it ({@link #watch}, {@link #watchProcess},
  * {@link #watchConsoleInput}). Every listener runs on the thread inside {@link #run()} or
  * {@link #runOnce}; every other method may be called from any thread, also while the loop runs.
@@ -23,6 +30,12 @@ import java.util.Objects;
 public final class MultiHandleWait implements AutoCloseable {
     /** Packets taken per GetQueuedCompletionStatusEx call by default. */
     public static final int DEFAULT_BATCH = 128;
+    /** AcceptEx operations a listening socket keeps pending by default. */
+    public static final int DEFAULT_PENDING_ACCEPTS = 4;
+    /** listen() backlog by default. */
+    public static final int DEFAULT_BACKLOG = 128;
+    /** Ring size per direction of a relay by default. */
+    public static final int DEFAULT_RELAY_BUFFER = 64 * 1024;
     private static final long DRAIN_MILLIS = 30_000;
 
     private final EventLoop loop;
@@ -50,6 +63,70 @@ public final class MultiHandleWait implements AutoCloseable {
      */
     public StreamHandle attach(WinNT.HANDLE handle) {
         return StreamEntry.attach(loop, raw(handle, "handle"));
+    }
+
+    /**
+     * Binds an overlapped socket (made with WSA_FLAG_OVERLAPPED) to this waiter and takes ownership
+     * of it: reads and writes use WSARecv/WSASend, close uses closesocket.
+     *
+     * @throws MultiWaitException as {@link #attach}; the socket is then still the caller's
+     */
+    public StreamHandle attachSocket(long socket) {
+        return StreamEntry.attachSocket(loop, socket);
+    }
+
+    /**
+     * Listens on {@code address} (IPv4 or IPv6; port 0 picks a free port, see
+     * {@link SocketServer#localAddress()}) and keeps {@code pendingAccepts} AcceptEx operations
+     * pending; each accepted connection is attached to this waiter and handed to {@code listener}
+     * with its peer address, and another accept is posted in its place.
+     *
+     * @throws MultiWaitException naming the address and the WSA error if the socket cannot be
+     *         made, bound (10048: in use; 10049: not a local address) or put to listen; nothing is left open
+     */
+    public SocketServer listen(InetSocketAddress address, int backlog, int pendingAccepts, AcceptListener listener) {
+        return SocketListener.open(loop, address, backlog, pendingAccepts, listener);
+    }
+
+    /** {@link #listen(InetSocketAddress, int, int, AcceptListener)} with the default backlog and pending accepts. */
+    public SocketServer listen(InetSocketAddress address, AcceptListener listener) {
+        return listen(address, DEFAULT_BACKLOG, DEFAULT_PENDING_ACCEPTS, listener);
+    }
+
+    /**
+     * Connects a new socket to {@code remote} with ConnectEx. On success {@code listener.onConnected}
+     * gets the socket, attached to this waiter and now the listener's; on failure {@code onClose}
+     * gets FAILED and a {@link MultiWaitException} naming the address and the error (10061 refused,
+     * 10060 timed out, 10051/10065 unreachable); cancelling closes the socket.
+     */
+    public Registration connect(InetSocketAddress remote, ConnectListener listener) {
+        Objects.requireNonNull(listener, "listener");
+        return SocketConnect.open(loop, remote, listener);
+    }
+
+    /**
+     * Relays bytes both ways between {@code a} and {@code b} (sockets, pipes, {@link #duplex}
+     * pairs) until both directions have ended, and owns both from now on (their own read, write
+     * and shutdownOutput are refused; both are closed when the relay ends). Per direction a ring of
+     * {@code bufferSize} bytes with one read and one write in flight; reading pauses while it is
+     * full. A direction whose source ends half-closes its sink ({@link StreamHandle#shutdownOutput})
+     * while the other goes on. An error in either direction, cancel() or close tears both down.
+     */
+    public Registration relay(StreamHandle a, StreamHandle b, int bufferSize, RelayListener listener) {
+        return Relay.open(loop, a, b, bufferSize, listener);
+    }
+
+    /** {@link #relay(StreamHandle, StreamHandle, int, RelayListener)} with {@link #DEFAULT_RELAY_BUFFER} per direction. */
+    public Registration relay(StreamHandle a, StreamHandle b, RelayListener listener) {
+        return relay(a, b, DEFAULT_RELAY_BUFFER, listener);
+    }
+
+    /**
+     * One stream made of two one-way handles of this waiter: reads from {@code readSide}, writes and
+     * half-close to {@code writeSide} (so a relay can half-close a pair of pipes); close closes both.
+     */
+    public StreamHandle duplex(StreamHandle readSide, StreamHandle writeSide) {
+        return DuplexStream.of(loop, readSide, writeSide);
     }
 
     /** Calls {@code listener} when {@code handle} is signalled; again after each signal if {@code repeat}. */

@@ -28,8 +28,33 @@ public interface StreamHandle extends AutoCloseable {
     /**
      * Server end of a named pipe: waits for a client (ConnectNamedPipe). A client that connected
      * before the call (ERROR_PIPE_CONNECTED) counts as connected at once.
+     *
+     * @throws IllegalStateException on a socket (use {@link MultiHandleWait#connect}) or a closed stream
      */
     Registration connect(ConnectListener listener);
+
+    /**
+     * Half-close: once every write queued so far is out, ends this side's output while reading
+     * goes on. A socket gets {@code shutdown(SD_SEND)} (the peer reads end of stream); a pipe or
+     * file handle is closed as soon as nothing reads from it (a duplex named pipe has no
+     * half-close of its own: pair two one-way pipes with {@link MultiHandleWait#duplex} for that).
+     * Later writes are refused. {@code listener} (may be null) is told (0, null) or the error.
+     *
+     * @throws IllegalStateException if the stream is closed or owned by a relay
+     */
+    default void shutdownOutput(WriteListener listener) {
+        throw new UnsupportedOperationException("shutdownOutput on " + this);
+    }
+
+    /** {@link #shutdownOutput(WriteListener)} without a listener. */
+    default void shutdownOutput() {
+        shutdownOutput(null);
+    }
+
+    /** True for a socket (WSARecv/WSASend, Winsock error codes), false for pipes and files. */
+    default boolean isSocket() {
+        return false;
+    }
 
     /** Cancels every operation on the handle and closes it once their packets are consumed. */
     @Override

@@ -22,14 +22,45 @@ public final class NativeOp {
     public final long overlapped;
     public final long buffer;
     public final int capacity;
+    /**
+     * Address of the small scratch area after the data buffer (0 if none was asked for): what a
+     * call needs beside the buffer and must stay valid until its packet (WSABUF, recv flags,
+     * AcceptEx's outputs).
+     */
+    public final long scratch;
+    private final long scratchOffset;
     /** True from the moment a call returned ERROR_IO_PENDING (or queued a packet) until its packet is consumed. */
     private boolean packetPending;
 
     public NativeOp(int capacity) {
-        this.memory = new Memory(Layouts.OVERLAPPED_SIZE + (long) Math.max(capacity, 1));
+        this(capacity, 0);
+    }
+
+    /** With {@code scratchBytes} of 8-aligned scratch after the buffer. */
+    public NativeOp(int capacity, int scratchBytes) {
+        long data = (Math.max(capacity, 1) + 7L) & ~7L;
+        this.memory = new Memory(Layouts.OVERLAPPED_SIZE + data + scratchBytes);
         this.overlapped = Pointer.nativeValue(memory);
         this.buffer = overlapped + Layouts.OVERLAPPED_SIZE;
         this.capacity = capacity;
+        this.scratchOffset = Layouts.OVERLAPPED_SIZE + data;
+        this.scratch = scratchBytes > 0 ? overlapped + scratchOffset : 0;
+    }
+
+    public void setScratchLong(int offset, long value) {
+        memory.setLong(scratchOffset + offset, value);
+    }
+
+    public void setScratchInt(int offset, int value) {
+        memory.setInt(scratchOffset + offset, value);
+    }
+
+    public long scratchLong(int offset) {
+        return memory.getLong(scratchOffset + offset);
+    }
+
+    public int scratchInt(int offset) {
+        return memory.getInt(scratchOffset + offset);
     }
 
     /** Zeroes the OVERLAPPED and sets the file offset (ignored by pipes and sockets). */
@@ -55,6 +86,11 @@ public final class NativeOp {
     public int error(Win32 win32) {
         int status = memory.getInt(Layouts.OVERLAPPED_INTERNAL);
         return status == 0 ? 0 : win32.ntStatusToWin32(status);
+    }
+
+    /** The raw NTSTATUS in OVERLAPPED.Internal (Wine fills only its low 32 bits). */
+    public int status() {
+        return memory.getInt(Layouts.OVERLAPPED_INTERNAL);
     }
 
     /** Bytes moved, from OVERLAPPED.InternalHigh: valid for synchronous completions too. */

@@ -8,29 +8,54 @@ import dev.multiwait.StreamHandle;
 import dev.multiwait.WriteListener;
 import dev.multiwait.win32.Layouts;
 import dev.multiwait.win32.Win32Errors;
+import dev.multiwait.win32.Winsock;
+import dev.multiwait.win32.WsaErrors;
 
 import java.nio.ByteBuffer;
 import java.util.Objects;
 
 /**
  * An overlapped handle bound to the port under one key for life. Packets for it are routed to the
- * read, write or connect operation whose OVERLAPPED they carry. The handle is closed only after
- * every operation on it has had its packet.
+ * read, write, connect or relay operation whose OVERLAPPED they carry. The handle is closed only
+ * after every operation on it has had its packet.
+ *
+ * <p>Two flavours, chosen at attach: a file/pipe handle (ReadFile/WriteFile/CloseHandle) and a
+ * socket (WSARecv/WSASend/closesocket, with socket error codes). Everything above the issuing
+ * calls is shared.
  */
 public final class StreamEntry extends PortEntry implements StreamHandle {
+    /** Scratch every read/write NativeOp carries: one WSABUF and the WSARecv flags. */
+    static final int IO_SCRATCH = Winsock.WSABUF_SIZE + 8;
+    private static final int FLAGS_AT = Winsock.WSABUF_SIZE;
+
     final EventLoop loop;
     final long handle;
+    /** A socket: WSARecv/WSASend/closesocket and WSA error codes. */
+    final boolean socket;
     /** FILE_SKIP_COMPLETION_PORT_ON_SUCCESS took effect: synchronous successes queue no packet. */
     volatile boolean skipOnSuccess;
     private final StreamWriter writer;
     private volatile StreamReader reader;
     private volatile PipeConnect connector;
+    /** The ConnectEx that made this socket, until it has finished. */
+    volatile SocketConnect socketConnect;
+    /** The relay direction reading from this handle, while a relay owns it. */
+    Relay.Pump inbound;
+    /** The relay direction writing to this handle, while a relay owns it. */
+    Relay.Pump outbound;
+    /** Set (under this object's lock) when a relay takes the handle: user reads and writes are refused. */
+    private volatile boolean relayed;
     private volatile boolean closeRequested;
+    /** shutdownOutput() was called: no more writes are accepted. */
+    private volatile boolean outputShutRequested;
+    /** The half-close itself happened (loop thread). */
+    private boolean outputShut;
     private boolean handleClosed;
 
-    private StreamEntry(EventLoop loop, long handle) {
+    private StreamEntry(EventLoop loop, long handle, boolean socket) {
         this.loop = loop;
         this.handle = handle;
+        this.socket = socket;
         this.writer = new StreamWriter(this);
     }
 
@@ -39,10 +64,19 @@ public final class StreamEntry extends PortEntry implements StreamHandle {
      * (it is still the caller's) and the exception names it and the Win32 error.
      */
     public static StreamEntry attach(EventLoop loop, long handle) {
+        return attach(loop, handle, false);
+    }
+
+    /** As {@link #attach(EventLoop, long)}, for an overlapped socket. */
+    public static StreamEntry attachSocket(EventLoop loop, long socket) {
+        return attach(loop, socket, true);
+    }
+
+    private static StreamEntry attach(EventLoop loop, long handle, boolean socket) {
         if (loop.isClosed()) {
             throw new IllegalStateException("MultiHandleWait is closed");
         }
-        StreamEntry entry = new StreamEntry(loop, handle);
+        StreamEntry entry = new StreamEntry(loop, handle, socket);
         long key = loop.table.add(entry);
         try {
             loop.port.associate(handle, key);
@@ -50,15 +84,21 @@ public final class StreamEntry extends PortEntry implements StreamHandle {
             loop.table.remove(key);
             throw e;
         }
-        // Where this fails (old systems, some handle kinds) every operation simply waits for its packet.
-        entry.skipOnSuccess = loop.win32.setFileCompletionNotificationModes(handle,
-                Layouts.FILE_SKIP_COMPLETION_PORT_ON_SUCCESS | Layouts.FILE_SKIP_SET_EVENT_ON_HANDLE);
+        // Where this fails (old systems, layered socket providers) every operation simply waits for its packet.
+        entry.skipOnSuccess = socket ? SocketSupport.skipOnSuccess(loop.win32, handle)
+                : loop.win32.setFileCompletionNotificationModes(handle,
+                        Layouts.FILE_SKIP_COMPLETION_PORT_ON_SUCCESS | Layouts.FILE_SKIP_SET_EVENT_ON_HANDLE);
         return entry;
     }
 
     @Override
     public long handle() {
         return handle;
+    }
+
+    @Override
+    public boolean isSocket() {
+        return socket;
     }
 
     @Override
@@ -69,6 +109,7 @@ public final class StreamEntry extends PortEntry implements StreamHandle {
         }
         synchronized (this) {
             checkOpen();
+            checkNotRelayed();
             if (reader != null && reader.isActive()) {
                 throw new IllegalStateException("a read is already active on handle 0x" + Long.toHexString(handle));
             }
@@ -82,16 +123,53 @@ public final class StreamEntry extends PortEntry implements StreamHandle {
     @Override
     public void write(ByteBuffer data, WriteListener listener) {
         Objects.requireNonNull(data, "data");
-        checkOpen();
-        StreamWriter.Pending w = writer.copy(data, listener);
-        loop.execute(() -> writer.enqueue(w));
+        // Checked and queued under the lock claimForRelay takes, so a write either reaches the loop
+        // before a relay's start (the relay then waits for it) or is refused.
+        synchronized (this) {
+            checkOpen();
+            checkNotRelayed();
+            if (outputShutRequested) {
+                throw new IllegalStateException("output of handle 0x" + Long.toHexString(handle) + " is shut down");
+            }
+            StreamWriter.Pending w = writer.copy(data, listener);
+            try {
+                loop.execute(() -> writer.enqueue(w));
+            } catch (IllegalStateException closed) {
+                writer.discard(w);
+                throw closed;
+            }
+        }
+    }
+
+    @Override
+    public void shutdownOutput(WriteListener listener) {
+        synchronized (this) {
+            checkOpen();
+            checkNotRelayed();
+            if (outputShutRequested) {
+                return;
+            }
+            outputShutRequested = true;
+        }
+        StreamWriter.Pending marker = writer.shutdownMarker(listener);
+        try {
+            loop.execute(() -> writer.enqueue(marker));
+        } catch (IllegalStateException closed) {
+            writer.discard(marker);
+            throw closed;
+        }
     }
 
     @Override
     public Registration connect(ConnectListener listener) {
         Objects.requireNonNull(listener, "listener");
+        if (socket) {
+            throw new IllegalStateException("handle 0x" + Long.toHexString(handle)
+                    + " is a socket: connect() waits for a named-pipe client; use MultiHandleWait.connect for sockets");
+        }
         synchronized (this) {
             checkOpen();
+            checkNotRelayed();
             if (connector != null && connector.isActive()) {
                 throw new IllegalStateException("a connect is already pending on handle 0x" + Long.toHexString(handle));
             }
@@ -106,6 +184,36 @@ public final class StreamEntry extends PortEntry implements StreamHandle {
         if (closeRequested) {
             throw new IllegalStateException("stream handle 0x" + Long.toHexString(handle) + " is closed");
         }
+    }
+
+    private void checkNotRelayed() {
+        if (relayed) {
+            throw new IllegalStateException("stream handle 0x" + Long.toHexString(handle) + " is owned by a relay");
+        }
+    }
+
+    /**
+     * A relay takes this handle (as a source, a sink, or both). Refused if it is closed, relayed
+     * already, has a read active (as a source) or a half-close asked for (as a sink). Any thread.
+     */
+    synchronized void claimForRelay(boolean asSource, boolean asSink) {
+        checkOpen();
+        checkNotRelayed();
+        if (asSource && reader != null && reader.isActive()) {
+            throw new IllegalStateException("a read is already active on handle 0x" + Long.toHexString(handle));
+        }
+        if (asSink && outputShutRequested) {
+            throw new IllegalStateException("output of handle 0x" + Long.toHexString(handle) + " is shut down");
+        }
+        if (connector != null && connector.isActive()) {
+            throw new IllegalStateException("a connect is pending on handle 0x" + Long.toHexString(handle));
+        }
+        relayed = true;
+    }
+
+    /** Undoes {@link #claimForRelay} when a relay could not be set up. */
+    synchronized void unclaim() {
+        relayed = false;
     }
 
     @Override
@@ -125,6 +233,16 @@ public final class StreamEntry extends PortEntry implements StreamHandle {
         if (c != null) {
             c.requestCancel();
         }
+        SocketConnect sc = socketConnect;
+        if (sc != null) {
+            sc.requestCancel();
+        }
+        if (inbound != null) {
+            inbound.relay().requestCancel();
+        }
+        if (outbound != null) {
+            outbound.relay().requestCancel();
+        }
         writer.cancelAll();
         closeIfIdle();
     }
@@ -140,24 +258,127 @@ public final class StreamEntry extends PortEntry implements StreamHandle {
         if (c != null) {
             c.abandonAtClose();
         }
+        SocketConnect sc = socketConnect;
+        if (sc != null) {
+            sc.abandonAtClose();
+        }
+        if (inbound != null) {
+            inbound.relay().abandonAtClose();
+        }
+        if (outbound != null) {
+            outbound.relay().abandonAtClose();
+        }
         writer.abandonAll();
         closeIfIdle();
     }
 
-    /** An operation finished; the handle may now be closed if that was asked for. Loop thread. */
+    /** The writer has nothing queued or in flight: a relay waiting to write may go on. Loop thread. */
+    void writerIdle() {
+        if (outbound != null) {
+            outbound.sinkReady();
+        }
+        closeIfIdle();
+    }
+
+    boolean writerBusy() {
+        return writer.busy();
+    }
+
+    /**
+     * An operation finished; the handle may now be closed if that was asked for, or (a pipe) if its
+     * output was shut and nothing reads from it any more. Loop thread.
+     */
     void closeIfIdle() {
-        if (!closeRequested || handleClosed) {
+        if (handleClosed || !(closeRequested || (outputShut && !socket))) {
             return;
         }
         StreamReader r = reader;
         PipeConnect c = connector;
-        if ((r != null && r.isActive()) || (c != null && c.isActive()) || writer.busy()) {
+        SocketConnect sc = socketConnect;
+        if ((r != null && r.isActive()) || (c != null && c.isActive()) || (sc != null && sc.isActive())
+                || writer.busy() || (inbound != null && inbound.sourceActive())
+                || (outbound != null && outbound.sinkActive())) {
             return;
         }
         handleClosed = true;
+        closeRequested = true; // (after a pipe's half-close) later calls are told it is closed
         loop.table.remove(key());
-        loop.win32.closeHandle(handle);
+        if (socket) {
+            loop.win32.closeSocket(handle);
+        } else {
+            loop.win32.closeHandle(handle);
+        }
     }
+
+    /**
+     * The half-close, once every queued write is out: shutdown(SD_SEND) on a socket; on a pipe or
+     * file, the handle is closed as soon as nothing reads from it (a duplex pipe has no half-close:
+     * its handle closes when its read ends too). Returns 0 or the error. Loop thread.
+     */
+    int halfClose() {
+        if (outputShut) {
+            return 0;
+        }
+        outputShut = true;
+        outputShutRequested = true;
+        if (socket) {
+            if (!loop.win32.shutdown(handle, Winsock.SD_SEND)) {
+                return loop.win32.lastError();
+            }
+            return 0;
+        }
+        // after the caller's own bookkeeping: it may be the writer, still busy with this very half-close
+        loop.later(this::closeIfIdle);
+        return 0;
+    }
+
+    boolean isHandleClosed() {
+        return handleClosed;
+    }
+
+    // ---- issuing: the one place the two flavours differ ----
+
+    /** ReadFile or WSARecv of {@code length} bytes at {@code buffer}; {@code op} carries the OVERLAPPED and scratch. */
+    boolean issueRead(NativeOp op, long buffer, int length, long fileOffset) {
+        op.prepare(fileOffset);
+        if (!socket) {
+            return loop.win32.readFile(handle, buffer, length, op.overlapped);
+        }
+        op.setScratchInt(Winsock.WSABUF_LEN, length);
+        op.setScratchLong(Winsock.WSABUF_BUF, buffer);
+        op.setScratchInt(FLAGS_AT, 0);
+        return loop.win32.wsaRecv(handle, op.scratch, 1, op.scratch + FLAGS_AT, op.overlapped);
+    }
+
+    /** WriteFile or WSASend of {@code length} bytes at {@code buffer}. */
+    boolean issueWrite(NativeOp op, long buffer, int length, long fileOffset) {
+        op.prepare(fileOffset);
+        if (!socket) {
+            return loop.win32.writeFile(handle, buffer, length, op.overlapped);
+        }
+        op.setScratchInt(Winsock.WSABUF_LEN, length);
+        op.setScratchLong(Winsock.WSABUF_BUF, buffer);
+        return loop.win32.wsaSend(handle, op.scratch, 1, 0, op.overlapped);
+    }
+
+    String readCall() {
+        return socket ? "WSARecv" : "ReadFile";
+    }
+
+    String writeCall() {
+        return socket ? "WSASend" : "WriteFile";
+    }
+
+    /** True for a read result that means end of stream rather than failure. */
+    boolean isEndOfStream(int error, int bytes) {
+        if (error == 0) {
+            return bytes == 0;
+        }
+        return !socket && (error == Win32Errors.ERROR_BROKEN_PIPE || error == Win32Errors.ERROR_HANDLE_EOF
+                || error == Win32Errors.ERROR_PIPE_NOT_CONNECTED);
+    }
+
+    // ---- dispatch ----
 
     @Override
     public void onPacket(long overlapped, int bytes) {
@@ -170,9 +391,22 @@ public final class StreamEntry extends PortEntry implements StreamHandle {
             writer.onPacket(bytes);
             return;
         }
+        if (inbound != null && inbound.ownsRead(overlapped)) {
+            inbound.onReadPacket(bytes);
+            return;
+        }
+        if (outbound != null && outbound.ownsWrite(overlapped)) {
+            outbound.onWritePacket(bytes);
+            return;
+        }
         PipeConnect c = connector;
         if (c != null && c.owns(overlapped)) {
             c.onPacket();
+            return;
+        }
+        SocketConnect sc = socketConnect;
+        if (sc != null && sc.owns(overlapped)) {
+            sc.onPacket();
             return;
         }
         throw new IllegalStateException("packet for handle 0x" + Long.toHexString(handle)
@@ -190,6 +424,12 @@ public final class StreamEntry extends PortEntry implements StreamHandle {
      * immediate failure queues none. Results known now are dispatched later in this loop turn.
      */
     void afterIssue(NativeOp op, boolean returnedTrue, Completion completion) {
+        afterIssue(loop, skipOnSuccess, op, returnedTrue, completion);
+    }
+
+    /** As above, for an operation on any handle whose skip-on-success state is {@code skipOnSuccess}. */
+    static void afterIssue(EventLoop loop, boolean skipOnSuccess, NativeOp op, boolean returnedTrue,
+                           Completion completion) {
         if (returnedTrue) {
             if (skipOnSuccess) {
                 loop.later(() -> completion.complete(0, op.transferred()));
@@ -209,15 +449,16 @@ public final class StreamEntry extends PortEntry implements StreamHandle {
     /** A packet for {@code op}: its status lives in the OVERLAPPED. */
     void packetFor(NativeOp op, int bytes, Completion completion) {
         op.packetArrived();
-        completion.complete(op.error(loop.win32), bytes);
+        completion.complete(socket ? WsaErrors.fromNtStatus(op.status(), loop.win32) : op.error(loop.win32), bytes);
     }
 
     MultiWaitException error(String call, int win32Error) {
-        return new MultiWaitException(call, handle, win32Error, null);
+        return new MultiWaitException(call, handle, win32Error, socket ? WsaErrors.hint(win32Error) : null);
     }
 
     @Override
     public String toString() {
-        return "StreamHandle[0x" + Long.toHexString(handle) + (skipOnSuccess ? ", skip-on-success" : "") + "]";
+        return (socket ? "SocketHandle[0x" : "StreamHandle[0x") + Long.toHexString(handle)
+                + (skipOnSuccess ? ", skip-on-success" : "") + "]";
     }
 }

@@ -3,14 +3,11 @@ package dev.multiwait.internal;
 import dev.multiwait.CloseReason;
 import dev.multiwait.ReadListener;
 
-import static dev.multiwait.win32.Win32Errors.ERROR_BROKEN_PIPE;
-import static dev.multiwait.win32.Win32Errors.ERROR_HANDLE_EOF;
 import static dev.multiwait.win32.Win32Errors.ERROR_MORE_DATA;
 import static dev.multiwait.win32.Win32Errors.ERROR_OPERATION_ABORTED;
-import static dev.multiwait.win32.Win32Errors.ERROR_PIPE_NOT_CONNECTED;
 
 /**
- * Continuous reading: one ReadFile in flight into a native buffer this reader owns; the next is
+ * Continuous reading: one ReadFile (WSARecv on a socket) in flight into a native buffer this reader owns; the next is
  * issued only after the listener returns, so the listener's view is never written under it.
  */
 final class StreamReader extends RegistrationBase {
@@ -26,7 +23,7 @@ final class StreamReader extends RegistrationBase {
         super(stream.loop, listener);
         this.stream = stream;
         this.listener = listener;
-        this.op = new NativeOp(bufferSize);
+        this.op = new NativeOp(bufferSize, StreamEntry.IO_SCRATCH);
     }
 
     boolean owns(long overlapped) {
@@ -41,8 +38,7 @@ final class StreamReader extends RegistrationBase {
 
     private void issue() {
         inFlight = true;
-        op.prepare(offset);
-        boolean ok = loop.win32.readFile(stream.handle, op.buffer, op.capacity, op.overlapped);
+        boolean ok = stream.issueRead(op, op.buffer, op.capacity, offset);
         stream.afterIssue(op, ok, this::complete);
     }
 
@@ -61,16 +57,16 @@ final class StreamReader extends RegistrationBase {
         if (!isActive()) {
             return;
         }
-        if (error == 0 && bytes == 0 || error == ERROR_BROKEN_PIPE || error == ERROR_HANDLE_EOF
-                || error == ERROR_PIPE_NOT_CONNECTED) {
+        // 0 bytes (a socket peer's shutdown or close, a message-less pipe) or a pipe's 109/38/233: end of stream.
+        if (stream.isEndOfStream(error, bytes)) {
             finish(CloseReason.COMPLETED, null);
         } else if (cancelRequested || error == ERROR_OPERATION_ABORTED) {
             finish(CloseReason.CANCELLED, null);
         } else if (error == 0 || error == ERROR_MORE_DATA) {
             issue();
         } else {
-            // Anything else (including Wine's 676 on close) ends this read cleanly.
-            finish(CloseReason.FAILED, stream.error("ReadFile", error));
+            // Anything else (a socket reset 10054, Wine's 676 on close...) ends this read cleanly, as an error.
+            finish(CloseReason.FAILED, stream.error(stream.readCall(), error));
         }
     }
 

@@ -10,12 +10,15 @@ import static dev.multiwait.win32.Win32Errors.ERROR_OPERATION_ABORTED;
 
 /**
  * A stream's write queue: each write's bytes are copied into native memory at once (the caller's
- * buffer is free on return), sent in order with one WriteFile in flight, and re-issued for any
- * remainder after a short write. An error fails the write and everything queued behind it.
+ * buffer is free on return), sent in order with one WriteFile (WSASend on a socket) in flight, and
+ * re-issued for any remainder after a short write. An error fails the write and everything queued
+ * behind it. A half-close ({@link #shutdownMarker}) is queued like a write and happens once every
+ * write before it is out.
  */
 final class StreamWriter {
     /** One queued write; it keeps the loop alive until its listener has been told. */
     static final class Pending {
+        /** Null for the half-close marker. */
         final NativeOp op;
         final int length;
         final WriteListener listener;
@@ -25,6 +28,10 @@ final class StreamWriter {
             this.op = op;
             this.length = length;
             this.listener = listener;
+        }
+
+        boolean isShutdown() {
+            return op == null;
         }
     }
 
@@ -42,10 +49,24 @@ final class StreamWriter {
     /** On the caller's thread: copy the data out and count the write as live. */
     Pending copy(ByteBuffer data, WriteListener listener) {
         int n = data.remaining();
-        NativeOp op = new NativeOp(n);
+        NativeOp op = new NativeOp(n, StreamEntry.IO_SCRATCH);
         op.write(0, data);
         stream.loop.opened();
         return new Pending(op, n, listener);
+    }
+
+    /** On the caller's thread: the half-close, queued behind every write so far. */
+    Pending shutdownMarker(WriteListener listener) {
+        stream.loop.opened();
+        return new Pending(null, 0, listener);
+    }
+
+    /** A write that never reached the loop (it closed meanwhile): free it, uncounted, untold. */
+    void discard(Pending w) {
+        if (w.op != null) {
+            w.op.release();
+        }
+        stream.loop.closedOne();
     }
 
     boolean busy() {
@@ -53,12 +74,12 @@ final class StreamWriter {
     }
 
     boolean owns(long overlapped) {
-        return current != null && current.op.overlapped == overlapped && current.op.isPending();
+        return current != null && current.op != null && current.op.overlapped == overlapped && current.op.isPending();
     }
 
     void enqueue(Pending w) {
         if (failure != null || cancelling) {
-            fail(w, failure != null ? failure : stream.error("WriteFile", ERROR_OPERATION_ABORTED));
+            fail(w, failure != null ? failure : stream.error(stream.writeCall(), ERROR_OPERATION_ABORTED));
             return;
         }
         queue.add(w);
@@ -68,22 +89,40 @@ final class StreamWriter {
     }
 
     private void next() {
-        if (cancelling) {
-            failQueued(stream.error("WriteFile", ERROR_OPERATION_ABORTED));
-            stream.closeIfIdle();
-            return;
+        while (true) {
+            if (cancelling) {
+                failQueued(stream.error(stream.writeCall(), ERROR_OPERATION_ABORTED));
+                stream.closeIfIdle();
+                return;
+            }
+            current = queue.poll();
+            if (current == null) {
+                stream.writerIdle();
+                return;
+            }
+            if (!current.isShutdown()) {
+                issue(current);
+                return;
+            }
+            // the half-close: every write before it is out (it stays current while its listener runs)
+            Pending marker = current;
+            int error = stream.halfClose();
+            if (error == 0) {
+                succeed(marker);
+                current = null;
+            } else {
+                failure = stream.error("shutdown(SD_SEND)", error);
+                current = null;
+                fail(marker, failure);
+                failQueued(failure);
+                stream.closeIfIdle();
+                return;
+            }
         }
-        current = queue.poll();
-        if (current == null) {
-            stream.closeIfIdle();
-            return;
-        }
-        issue(current);
     }
 
     private void issue(Pending w) {
-        w.op.prepare(offset);
-        boolean ok = stream.loop.win32.writeFile(stream.handle, w.op.buffer + w.done, w.length - w.done, w.op.overlapped);
+        boolean ok = stream.issueWrite(w.op, w.op.buffer + w.done, w.length - w.done, offset);
         stream.afterIssue(w.op, ok, this::complete);
     }
 
@@ -99,13 +138,16 @@ final class StreamWriter {
             issue(w); // short write: send the rest
             return;
         }
-        current = null;
         if (error == 0 && w.done == w.length) {
+            // w stays current while its listener runs: a listener that writes again only queues
+            // behind it (enqueue must not start a second write in flight), then the queue moves on.
             succeed(w);
+            current = null;
             next();
             return;
         }
-        failure = stream.error("WriteFile", error == 0 ? ERROR_OPERATION_ABORTED : error);
+        current = null;
+        failure = stream.error(stream.writeCall(), error == 0 ? ERROR_OPERATION_ABORTED : error);
         fail(w, failure);
         failQueued(failure);
         stream.closeIfIdle();
@@ -114,17 +156,17 @@ final class StreamWriter {
     /** Close: abort the write in flight; queued ones fail once it has come back. */
     void cancelAll() {
         cancelling = true;
-        if (current != null && current.op.isPending()) {
+        if (current != null && current.op != null && current.op.isPending()) {
             stream.loop.win32.cancelIoEx(stream.handle, current.op.overlapped);
         } else if (current == null) {
-            failQueued(stream.error("WriteFile", ERROR_OPERATION_ABORTED));
+            failQueued(stream.error(stream.writeCall(), ERROR_OPERATION_ABORTED));
         }
     }
 
     /** Loop shutdown gave up on the write in flight: fail it and the queue (its memory is kept if still pending). */
     void abandonAll() {
         cancelling = true;
-        MultiWaitException aborted = stream.error("WriteFile", ERROR_OPERATION_ABORTED);
+        MultiWaitException aborted = stream.error(stream.writeCall(), ERROR_OPERATION_ABORTED);
         Pending w = current;
         current = null;
         if (w != null) {
@@ -141,13 +183,17 @@ final class StreamWriter {
     }
 
     private void succeed(Pending w) {
-        w.op.release();
+        if (w.op != null) {
+            w.op.release();
+        }
         stream.loop.closedOne();
         notify(w, w.done, null);
     }
 
     private void fail(Pending w, MultiWaitException error) {
-        w.op.release();
+        if (w.op != null) {
+            w.op.release();
+        }
         stream.loop.closedOne();
         notify(w, w.done, error);
     }

@@ -1,10 +1,11 @@
 package dev.multiwait.win32;
 
+import com.sun.jna.Function;
 import com.sun.jna.Memory;
 import com.sun.jna.Native;
 import com.sun.jna.Pointer;
 
-/** The real native layer: thin forwarding to {@link Kernel32Direct}. */
+/** The real native layer: thin forwarding to {@link Kernel32Direct} and {@link Ws2_32Direct}. */
 public class JnaWin32 implements Win32 {
     public static final JnaWin32 INSTANCE = new JnaWin32();
 
@@ -97,6 +98,131 @@ public class JnaWin32 implements Win32 {
     @Override
     public boolean readConsoleInput(long console, long records, int length, long readOut) {
         return Kernel32Direct.ReadConsoleInputW(console, records, length, readOut);
+    }
+
+    // ---- Winsock ----
+
+    private static final Object WINSOCK_LOCK = new Object();
+    private static Integer startupResult;
+    private static volatile Function acceptEx;
+    private static volatile Function getAcceptExSockaddrs;
+    private static volatile Function connectEx;
+
+    @Override
+    public int wsaStartup() {
+        synchronized (WINSOCK_LOCK) {
+            if (startupResult == null) {
+                // WSADATA is 408 bytes on x64; the process keeps Winsock started for its life, as the JDK does.
+                try (Memory data = new Memory(512)) {
+                    startupResult = Ws2_32Direct.WSAStartup((short) 0x0202, Pointer.nativeValue(data));
+                }
+            }
+            return startupResult;
+        }
+    }
+
+    @Override
+    public long wsaSocket(int family, int type, int protocol, int flags) {
+        return Ws2_32Direct.WSASocketW(family, type, protocol, 0, 0, flags);
+    }
+
+    @Override
+    public boolean bind(long socket, long address, int addressLength) {
+        return Ws2_32Direct.bind(socket, address, addressLength) == 0;
+    }
+
+    @Override
+    public boolean listen(long socket, int backlog) {
+        return Ws2_32Direct.listen(socket, backlog) == 0;
+    }
+
+    @Override
+    public boolean getSockName(long socket, long address, long lengthInOut) {
+        return Ws2_32Direct.getsockname(socket, address, lengthInOut) == 0;
+    }
+
+    @Override
+    public boolean setSockOpt(long socket, int level, int option, long value, int length) {
+        return Ws2_32Direct.setsockopt(socket, level, option, value, length) == 0;
+    }
+
+    @Override
+    public boolean getSockOpt(long socket, int level, int option, long value, long lengthInOut) {
+        return Ws2_32Direct.getsockopt(socket, level, option, value, lengthInOut) == 0;
+    }
+
+    @Override
+    public boolean acceptEx(long listenSocket, long acceptSocket, long buffer, int receiveLength, int localAddressLength,
+                            int remoteAddressLength, long bytesReceivedOut, long overlapped) {
+        Function fn = acceptEx;
+        if (fn == null) {
+            synchronized (WINSOCK_LOCK) {
+                if (acceptEx == null) {
+                    Function sockaddrs = Ws2_32Direct.extension(listenSocket, Ws2_32Direct.WSAID_GETACCEPTEXSOCKADDRS);
+                    if (sockaddrs == null) {
+                        return false;
+                    }
+                    getAcceptExSockaddrs = sockaddrs;
+                    acceptEx = Ws2_32Direct.extension(listenSocket, Ws2_32Direct.WSAID_ACCEPTEX);
+                    if (acceptEx == null) {
+                        return false;
+                    }
+                }
+                fn = acceptEx;
+            }
+        }
+        return fn.invokeInt(new Object[] {listenSocket, acceptSocket, buffer, receiveLength, localAddressLength,
+                remoteAddressLength, bytesReceivedOut, overlapped}) != 0;
+    }
+
+    @Override
+    public void getAcceptExSockaddrs(long buffer, int receiveLength, int localAddressLength, int remoteAddressLength,
+                                     long localOut, long localLengthOut, long remoteOut, long remoteLengthOut) {
+        Function fn = getAcceptExSockaddrs;
+        if (fn == null) {
+            throw new IllegalStateException("GetAcceptExSockaddrs before any AcceptEx");
+        }
+        fn.invokeVoid(new Object[] {buffer, receiveLength, localAddressLength, remoteAddressLength,
+                localOut, localLengthOut, remoteOut, remoteLengthOut});
+    }
+
+    @Override
+    public boolean connectEx(long socket, long address, int addressLength, long sendBuffer, int sendLength,
+                             long sentOut, long overlapped) {
+        Function fn = connectEx;
+        if (fn == null) {
+            synchronized (WINSOCK_LOCK) {
+                if (connectEx == null) {
+                    connectEx = Ws2_32Direct.extension(socket, Ws2_32Direct.WSAID_CONNECTEX);
+                    if (connectEx == null) {
+                        return false;
+                    }
+                }
+                fn = connectEx;
+            }
+        }
+        return fn.invokeInt(new Object[] {socket, address, addressLength, sendBuffer, sendLength, sentOut,
+                overlapped}) != 0;
+    }
+
+    @Override
+    public boolean wsaRecv(long socket, long buffers, int count, long flagsInOut, long overlapped) {
+        return Ws2_32Direct.WSARecv(socket, buffers, count, 0, flagsInOut, overlapped, 0) == 0;
+    }
+
+    @Override
+    public boolean wsaSend(long socket, long buffers, int count, int flags, long overlapped) {
+        return Ws2_32Direct.WSASend(socket, buffers, count, 0, flags, overlapped, 0) == 0;
+    }
+
+    @Override
+    public boolean shutdown(long socket, int how) {
+        return Ws2_32Direct.shutdown(socket, how) == 0;
+    }
+
+    @Override
+    public boolean closeSocket(long socket) {
+        return Ws2_32Direct.closesocket(socket) == 0;
     }
 
     /** Handles open in this process, or -1 where the call is unsupported. For leak checks. */

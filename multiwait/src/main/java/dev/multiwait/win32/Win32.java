@@ -12,6 +12,8 @@ import com.sun.jna.Callback;
  */
 public interface Win32 {
     long INVALID_HANDLE_VALUE = -1L;
+    /** ~0: what WSASocketW returns on failure. */
+    long INVALID_SOCKET = -1L;
 
     /** WAITORTIMERCALLBACK; x64 has one calling convention, so a plain Callback is right. */
     interface WaitCallback extends Callback {
@@ -55,4 +57,47 @@ public interface Win32 {
     boolean getNumberOfConsoleInputEvents(long console, long countOut);
 
     boolean readConsoleInput(long console, long records, int length, long readOut);
+
+    // ---- Winsock. Calls follow the BOOL convention too (true = the call returned 0 / TRUE) and
+    // leave the WSA error for lastError(): WSAGetLastError reads the same per-thread slot.
+
+    /** WSAStartup(2.2), made at most once per process; later calls return the first result: 0 or the WSA error. */
+    int wsaStartup();
+
+    /** WSASocketW(family, type, protocol, NULL, 0, flags); {@link #INVALID_SOCKET} on failure. */
+    long wsaSocket(int family, int type, int protocol, int flags);
+
+    boolean bind(long socket, long address, int addressLength);
+
+    boolean listen(long socket, int backlog);
+
+    /** getsockname: {@code lengthInOut} is the address of an int holding the buffer size, updated to the address size. */
+    boolean getSockName(long socket, long address, long lengthInOut);
+
+    boolean setSockOpt(long socket, int level, int option, long value, int length);
+
+    /** getsockopt: {@code lengthInOut} is the address of an int holding the buffer size, updated to the value size. */
+    boolean getSockOpt(long socket, int level, int option, long value, long lengthInOut);
+
+    /** AcceptEx (extension pointer fetched with WSAIoctl on first use); {@code buffer} must stay valid until the packet. */
+    boolean acceptEx(long listenSocket, long acceptSocket, long buffer, int receiveLength, int localAddressLength,
+                     int remoteAddressLength, long bytesReceivedOut, long overlapped);
+
+    /** GetAcceptExSockaddrs: writes pointers into {@code buffer} at {@code localOut}/{@code remoteOut}, lengths as ints. */
+    void getAcceptExSockaddrs(long buffer, int receiveLength, int localAddressLength, int remoteAddressLength,
+                              long localOut, long localLengthOut, long remoteOut, long remoteLengthOut);
+
+    /** ConnectEx on a bound socket (extension pointer fetched with WSAIoctl on first use). */
+    boolean connectEx(long socket, long address, int addressLength, long sendBuffer, int sendLength, long sentOut,
+                      long overlapped);
+
+    /** Overlapped WSARecv of {@code count} WSABUFs at {@code buffers}; {@code flagsInOut} must stay valid until the packet. */
+    boolean wsaRecv(long socket, long buffers, int count, long flagsInOut, long overlapped);
+
+    /** Overlapped WSASend of {@code count} WSABUFs at {@code buffers}. */
+    boolean wsaSend(long socket, long buffers, int count, int flags, long overlapped);
+
+    boolean shutdown(long socket, int how);
+
+    boolean closeSocket(long socket);
 }

@@ -1,0 +1,27 @@
+package dev.multiwait;
+
+import java.net.InetSocketAddress;
+
+/** Connections accepted on a listening socket ({@link MultiHandleWait#listen}). Runs on the loop thread. */
+@FunctionalInterface
+public interface AcceptListener extends CloseListener {
+    /**
+     * A client connected. {@code socket} is already attached to the same waiter and is now the
+     * listener's to read, write, relay or close (if this method throws, the library closes it).
+     *
+     * @param server the listening socket that accepted it
+     * @param peer   the client's address and port
+     */
+    void onAccepted(SocketServer server, StreamHandle socket, InetSocketAddress peer);
+
+    /**
+     * One connection was lost before it could be handed over (the client reset it, or the accepted
+     * socket could not be set up). The server goes on accepting.
+     */
+    default void onAcceptFailed(SocketServer server, MultiWaitException error) {
+    }
+
+    @Override
+    default void onClose(CloseReason reason, Exception error) {
+    }
+}

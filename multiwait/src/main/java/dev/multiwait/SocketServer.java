@@ -1,0 +1,25 @@
+package dev.multiwait;
+
+import java.net.InetSocketAddress;
+
+/**
+ * A listening socket with AcceptEx operations kept pending on a {@link MultiHandleWait}.
+ * {@link #cancel()} or {@link #close()} stops it: the pending accepts are cancelled, their
+ * sockets closed, then the listening socket; the listener's {@code onClose} follows.
+ */
+public interface SocketServer extends Registration, AutoCloseable {
+    /** The address actually bound (with the port the system chose for port 0). */
+    InetSocketAddress localAddress();
+
+    /** The raw listening socket. */
+    long socket();
+
+    /** How many AcceptEx operations it keeps pending. */
+    int pendingAccepts();
+
+    /** Same as {@link #cancel()}. */
+    @Override
+    default void close() {
+        cancel();
+    }
+}

@@ -1,0 +1,366 @@
+package dev.multiwait.internal;
+
+import dev.multiwait.CloseReason;
+import dev.multiwait.MultiWaitException;
+import dev.multiwait.RelayListener;
+import dev.multiwait.StreamHandle;
+import dev.multiwait.win32.Win32Errors;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A full-duplex relay between two stream handles (sockets, pipes, duplex pairs), owning both.
+ *
+ * <p>Each direction ({@link Pump}) has a bounded ring buffer in native memory with at most one
+ * read and one write in flight on it: the read appends at the tail into the largest contiguous
+ * free span, the write consumes from the head the largest contiguous filled span. While the ring
+ * is full nothing is read (backpressure: the sender's own flow control takes over). When the
+ * source ends cleanly and every byte is out, the sink is half-closed and that direction is done;
+ * the other goes on. Both done: COMPLETED. Any error, cancel or close tears the whole relay down:
+ * every in-flight operation is cancelled and its packet awaited before memory is freed and both
+ * handles are closed. Loop thread only, except {@link #open}.
+ */
+public final class Relay extends RegistrationBase {
+    public static final int MAX_BUFFER = 64 << 20;
+
+    private final RelayListener listener;
+    private final Pump ab;
+    private final Pump ba;
+    private final List<StreamEntry> entries = new ArrayList<>(4);
+    private boolean started;
+    private boolean stopping;
+    private MultiWaitException failure;
+
+    /** One direction: source to sink through a ring. */
+    final class Pump {
+        final StreamEntry source;
+        final StreamEntry sink;
+        final StreamHandle from;
+        final StreamHandle to;
+        /** The read's OVERLAPPED and scratch, followed by the ring itself. */
+        final NativeOp ring;
+        /** The write's OVERLAPPED and scratch; it sends from {@link #ring}'s buffer. */
+        final NativeOp writeOp;
+        final int capacity;
+        int head;
+        int count;
+        boolean reading;
+        boolean writing;
+        /** The source reached end of stream. */
+        boolean eof;
+        /** Every byte is out and the sink was half-closed. */
+        boolean done;
+        long moved;
+        private long readOffset;
+        private long writeOffset;
+
+        Pump(StreamEntry source, StreamEntry sink, StreamHandle from, StreamHandle to, int capacity) {
+            this.source = source;
+            this.sink = sink;
+            this.from = from;
+            this.to = to;
+            this.capacity = capacity;
+            this.ring = new NativeOp(capacity, StreamEntry.IO_SCRATCH);
+            this.writeOp = new NativeOp(0, StreamEntry.IO_SCRATCH);
+        }
+
+        Relay relay() {
+            return Relay.this;
+        }
+
+        boolean ownsRead(long overlapped) {
+            return reading && ring.overlapped == overlapped && ring.isPending();
+        }
+
+        boolean ownsWrite(long overlapped) {
+            return writing && writeOp.overlapped == overlapped && writeOp.isPending();
+        }
+
+        /** The source may still be read (or a read of it is on its way). */
+        boolean sourceActive() {
+            return reading || (!eof && !stopping && Relay.this.isActive());
+        }
+
+        /** The sink may still be written or half-closed by this direction. */
+        boolean sinkActive() {
+            return writing || (!done && !stopping && Relay.this.isActive());
+        }
+
+        boolean busy() {
+            return reading || writing;
+        }
+
+        void onReadPacket(int bytes) {
+            source.packetFor(ring, bytes, this::readDone);
+        }
+
+        void onWritePacket(int bytes) {
+            sink.packetFor(writeOp, bytes, this::writeDone);
+        }
+
+        /** The sink's own write queue went idle: writes queued before the relay are out. */
+        void sinkReady() {
+            if (started) {
+                progress();
+            }
+        }
+
+        private void pumpRead() {
+            if (reading || eof || stopping || count == capacity) {
+                return; // a full ring is the backpressure: the next write completion reads again
+            }
+            if (count == 0) {
+                head = 0; // empty and (count > 0 while a write is in flight) no write pending: restart at 0
+            }
+            int tail = (head + count) % capacity;
+            int room = tail >= head ? capacity - tail : head - tail;
+            reading = true;
+            boolean ok = source.issueRead(ring, ring.buffer + tail, room, readOffset);
+            source.afterIssue(ring, ok, this::readDone);
+        }
+
+        private void readDone(int error, int bytes) {
+            reading = false;
+            if (bytes > 0) {
+                // also after an abort: bytes already moved into the ring are the stream's
+                count += bytes;
+                readOffset += bytes;
+            }
+            if (source.isEndOfStream(error, bytes)) {
+                eof = true;
+            } else if (error != 0 && !stopping) {
+                fail(source.error(source.readCall(), error));
+            }
+            progress();
+        }
+
+        private void pumpWrite() {
+            if (writing || stopping || count == 0 || sink.writerBusy()) {
+                return;
+            }
+            int length = Math.min(count, capacity - head);
+            writing = true;
+            boolean ok = sink.issueWrite(writeOp, ring.buffer + head, length, writeOffset);
+            sink.afterIssue(writeOp, ok, this::writeDone);
+        }
+
+        private void writeDone(int error, int bytes) {
+            writing = false;
+            if (bytes > 0) {
+                head = (head + bytes) % capacity;
+                count -= bytes;
+                moved += bytes;
+                writeOffset += bytes;
+            }
+            if (error != 0) {
+                if (!stopping) {
+                    fail(sink.error(sink.writeCall(), error));
+                }
+            } else if (bytes == 0 && !stopping) {
+                fail(sink.error(sink.writeCall() + " wrote 0 bytes", Win32Errors.ERROR_NO_DATA));
+            }
+            progress();
+        }
+
+        /** Moves what can move, half-closes at the end, and lets the relay see whether it is over. */
+        void progress() {
+            if (!stopping && isActive()) {
+                pumpWrite();
+                pumpRead();
+                if (eof && count == 0 && !writing && !done && !sink.writerBusy()) {
+                    done = true;
+                    int error = sink.halfClose();
+                    if (error != 0) {
+                        fail(sink.error("shutdown(SD_SEND)", error));
+                    } else {
+                        deliver(() -> listener.onHalfClose(from, to, moved));
+                    }
+                }
+            }
+            checkEnd();
+        }
+
+        /** Teardown: abort whatever is pending; its packet still comes (and is awaited). */
+        void cancelPending() {
+            if (reading && ring.isPending()) {
+                loop.win32.cancelIoEx(source.handle, ring.overlapped);
+            }
+            if (writing && writeOp.isPending()) {
+                loop.win32.cancelIoEx(sink.handle, writeOp.overlapped);
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "moved " + moved + ", buffered " + count + "/" + capacity + " at " + head
+                    + (reading ? ", reading" : "") + (writing ? ", writing" : "") + (eof ? ", eof" : "")
+                    + (done ? ", done" : "");
+        }
+
+        void releaseMemory() {
+            if (writeOp.isPending()) {
+                ring.markPending(); // the kernel may still read the ring for that write: keep it too
+            }
+            ring.release();
+            writeOp.release();
+        }
+    }
+
+    private Relay(EventLoop loop, StreamHandle a, StreamHandle b, StreamEntry aIn, StreamEntry aOut, StreamEntry bIn,
+                  StreamEntry bOut, int bufferSize, RelayListener listener) {
+        super(loop, listener);
+        this.listener = listener;
+        this.ab = new Pump(aIn, bOut, a, b, bufferSize);
+        this.ba = new Pump(bIn, aOut, b, a, bufferSize);
+        for (StreamEntry e : new StreamEntry[] {aIn, aOut, bIn, bOut}) {
+            if (!entries.contains(e)) {
+                entries.add(e);
+            }
+        }
+    }
+
+    /** Validates and claims both handles on the caller's thread; the relay starts on the loop. */
+    public static Relay open(EventLoop loop, StreamHandle a, StreamHandle b, int bufferSize, RelayListener listener) {
+        Objects.requireNonNull(a, "a");
+        Objects.requireNonNull(b, "b");
+        Objects.requireNonNull(listener, "listener");
+        if (bufferSize <= 0 || bufferSize > MAX_BUFFER) {
+            throw new IllegalArgumentException("bufferSize must be 1.." + MAX_BUFFER + ": " + bufferSize);
+        }
+        if (loop.isClosed()) {
+            throw new IllegalStateException("MultiHandleWait is closed");
+        }
+        StreamEntry aIn = readSide(loop, a, "a");
+        StreamEntry aOut = writeSide(loop, a, "a");
+        StreamEntry bIn = readSide(loop, b, "b");
+        StreamEntry bOut = writeSide(loop, b, "b");
+        if (aIn == bIn || aIn == bOut || aOut == bIn || aOut == bOut) {
+            throw new IllegalArgumentException("a relay needs two different streams: " + a + " and " + b + " share a handle");
+        }
+        List<StreamEntry> claimed = new ArrayList<>(4);
+        try {
+            claim(aIn, aOut, claimed);
+            claim(bIn, bOut, claimed);
+        } catch (RuntimeException e) {
+            for (StreamEntry c : claimed) {
+                c.unclaim();
+            }
+            throw e;
+        }
+        Relay r = new Relay(loop, a, b, aIn, aOut, bIn, bOut, bufferSize, listener);
+        loop.executeUnlessClosed(r::start);
+        return r;
+    }
+
+    private static void claim(StreamEntry in, StreamEntry out, List<StreamEntry> claimed) {
+        if (in == out) {
+            in.claimForRelay(true, true);
+            claimed.add(in);
+        } else {
+            in.claimForRelay(true, false);
+            claimed.add(in);
+            out.claimForRelay(false, true);
+            claimed.add(out);
+        }
+    }
+
+    static StreamEntry single(EventLoop loop, StreamHandle h, String what) {
+        Objects.requireNonNull(h, what);
+        if (!(h instanceof StreamEntry)) {
+            throw new IllegalArgumentException(what + " is not a stream attached to a MultiHandleWait: " + h);
+        }
+        StreamEntry e = (StreamEntry) h;
+        if (e.loop != loop) {
+            throw new IllegalArgumentException(what + " (" + h + ") belongs to another MultiHandleWait");
+        }
+        return e;
+    }
+
+    private static StreamEntry readSide(EventLoop loop, StreamHandle h, String what) {
+        return h instanceof DuplexStream ? single(loop, ((DuplexStream) h).readSide, what) : single(loop, h, what);
+    }
+
+    private static StreamEntry writeSide(EventLoop loop, StreamHandle h, String what) {
+        return h instanceof DuplexStream ? single(loop, ((DuplexStream) h).writeSide, what) : single(loop, h, what);
+    }
+
+    private void start() {
+        if (!isActive()) {
+            return;
+        }
+        for (StreamEntry e : entries) {
+            if (e.isHandleClosed()) {
+                fail(new MultiWaitException("relay", e.handle, Win32Errors.ERROR_INVALID_HANDLE,
+                        "the stream was closed before the relay started"));
+                return;
+            }
+        }
+        ab.source.inbound = ab;
+        ab.sink.outbound = ab;
+        ba.source.inbound = ba;
+        ba.sink.outbound = ba;
+        started = true;
+        ab.progress();
+        ba.progress();
+    }
+
+    private void fail(MultiWaitException error) {
+        if (failure == null) {
+            failure = error;
+        }
+        stop();
+    }
+
+    private void stop() {
+        if (stopping) {
+            return;
+        }
+        stopping = true;
+        ab.cancelPending();
+        ba.cancelPending();
+        checkEnd();
+    }
+
+    private void checkEnd() {
+        if (!isActive()) {
+            return;
+        }
+        if (stopping) {
+            if (!ab.busy() && !ba.busy()) {
+                finish(failure != null ? CloseReason.FAILED : CloseReason.CANCELLED, failure);
+            }
+        } else if (ab.done && ba.done) {
+            finish(CloseReason.COMPLETED, null);
+        }
+    }
+
+    @Override
+    protected void onCancel() {
+        stop();
+    }
+
+    @Override
+    protected void release() {
+        stopping = true;
+        for (Pump p : new Pump[] {ab, ba}) {
+            if (p.source.inbound == p) {
+                p.source.inbound = null;
+            }
+            if (p.sink.outbound == p) {
+                p.sink.outbound = null;
+            }
+            p.releaseMemory();
+        }
+        // the relay owns both handles: they close once nothing is pending on them
+        for (StreamEntry e : entries) {
+            e.shutdown();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "relay " + ab.from + " <-> " + ab.to + " [a->b " + ab + "; b->a " + ba + "]";
+    }
+}

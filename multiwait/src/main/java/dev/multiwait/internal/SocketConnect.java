@@ -1,0 +1,126 @@
+package dev.multiwait.internal;
+
+import dev.multiwait.CloseReason;
+import dev.multiwait.ConnectListener;
+import dev.multiwait.MultiWaitException;
+import dev.multiwait.win32.Win32Errors;
+import dev.multiwait.win32.Winsock;
+import dev.multiwait.win32.WsaErrors;
+
+import java.net.InetSocketAddress;
+
+/**
+ * An outgoing TCP connection: a new overlapped socket, bound to the any address (ConnectEx
+ * requires a bound socket), attached to the port, then one ConnectEx. On success
+ * SO_UPDATE_CONNECT_CONTEXT makes shutdown/getpeername work and the socket is handed to the
+ * listener; on failure or cancel the socket is closed and the error names the address.
+ */
+public final class SocketConnect extends RegistrationBase {
+    private final StreamEntry stream;
+    private final InetSocketAddress remote;
+    private final ConnectListener listener;
+    /** The OVERLAPPED, the remote SOCKADDR in the buffer (ConnectEx may read it until the packet), bytes-sent out. */
+    private final NativeOp op = new NativeOp(Winsock.SOCKADDR_MAX, 8);
+    private boolean inFlight;
+    /** The listener took the socket: it is no longer ours to close. */
+    private boolean handedOver;
+
+    private SocketConnect(StreamEntry stream, InetSocketAddress remote, ConnectListener listener) {
+        super(stream.loop, listener);
+        this.stream = stream;
+        this.remote = remote;
+        this.listener = listener;
+    }
+
+    /** Creates, binds and attaches the socket on the caller's thread (bad input throws here), then connects on the loop. */
+    public static SocketConnect open(EventLoop loop, InetSocketAddress remote, ConnectListener listener) {
+        SocketSupport.checkAddress(remote, "remote address");
+        if (loop.isClosed()) {
+            throw new IllegalStateException("MultiHandleWait is closed");
+        }
+        int family = SocketSupport.familyOf(remote);
+        long s = SocketSupport.newSocket(loop.win32, family);
+        StreamEntry entry;
+        try {
+            SocketSupport.bind(loop.win32, s, SocketSupport.anyOf(family));
+            entry = StreamEntry.attachSocket(loop, s);
+        } catch (RuntimeException e) {
+            loop.win32.closeSocket(s);
+            throw e;
+        }
+        SocketConnect c = new SocketConnect(entry, remote, listener);
+        entry.socketConnect = c;
+        loop.executeUnlessClosed(c::start);
+        return c;
+    }
+
+    boolean owns(long overlapped) {
+        return overlapped == op.overlapped && op.isPending();
+    }
+
+    private void start() {
+        if (!isActive()) {
+            return;
+        }
+        inFlight = true;
+        op.prepare(0);
+        int len = Winsock.encode(remote, op.buffer);
+        boolean ok = loop.win32.connectEx(stream.handle, op.buffer, len, 0, 0, op.scratch, op.overlapped);
+        stream.afterIssue(op, ok, this::complete);
+    }
+
+    void onPacket() {
+        stream.packetFor(op, 0, this::complete);
+    }
+
+    private void complete(int error, int ignoredBytes) {
+        inFlight = false;
+        if (error == 0 && !cancelRequested) {
+            // Without this, shutdown(), getpeername() and friends fail on a ConnectEx socket.
+            if (!loop.win32.setSockOpt(stream.handle, Winsock.SOL_SOCKET, Winsock.SO_UPDATE_CONNECT_CONTEXT, 0, 0)) {
+                int e = loop.win32.lastError();
+                finish(CloseReason.FAILED, failure("setsockopt(SO_UPDATE_CONNECT_CONTEXT) after ConnectEx", e));
+                return;
+            }
+            // The socket is the listener's from here: closing it inside onConnected must not cancel this connect.
+            stream.socketConnect = null;
+            if (deliver(() -> listener.onConnected(stream))) {
+                handedOver = true;
+                finish(CloseReason.COMPLETED, null);
+            }
+            // else deliver() cancelled and so finished this registration, closing the socket
+        } else if (cancelRequested || error == 0 || error == Win32Errors.ERROR_OPERATION_ABORTED) {
+            finish(CloseReason.CANCELLED, null);
+        } else {
+            finish(CloseReason.FAILED, failure("ConnectEx", error));
+        }
+    }
+
+    private MultiWaitException failure(String call, int error) {
+        return new MultiWaitException(call + " to " + remote, stream.handle, error, WsaErrors.hint(error));
+    }
+
+    @Override
+    protected void onCancel() {
+        if (!inFlight) {
+            finish(CloseReason.CANCELLED, null);
+        } else if (op.isPending()) {
+            loop.win32.cancelIoEx(stream.handle, op.overlapped);
+        }
+    }
+
+    @Override
+    protected void release() {
+        op.release();
+        if (!handedOver) {
+            stream.shutdown(); // closes the socket (once nothing is pending on it)
+        } else {
+            stream.closeIfIdle();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "connect to " + remote + " on " + stream;
+    }
+}

@@ -1,0 +1,309 @@
+package dev.multiwait.internal;
+
+import com.sun.jna.Memory;
+import com.sun.jna.Pointer;
+import dev.multiwait.AcceptListener;
+import dev.multiwait.CloseReason;
+import dev.multiwait.MultiWaitException;
+import dev.multiwait.SocketServer;
+import dev.multiwait.win32.Win32;
+import dev.multiwait.win32.Win32Errors;
+import dev.multiwait.win32.Winsock;
+import dev.multiwait.win32.WsaErrors;
+
+import java.net.InetSocketAddress;
+import java.util.Objects;
+
+/**
+ * A listening socket on the port that keeps N AcceptEx operations pending. Each accept owns a
+ * NativeOp (OVERLAPPED + the AcceptEx address buffer + scratch for its outputs) and a fresh
+ * accept socket. A completed accept gets SO_UPDATE_ACCEPT_CONTEXT, its peer address from
+ * GetAcceptExSockaddrs, is attached to the same waiter and handed to the listener; then a new
+ * accept is posted in its place. Cancelling cancels every pending accept; each accept socket is
+ * closed when its packet is back, and the listening socket last.
+ */
+public final class SocketListener extends RegistrationBase implements SocketServer {
+    public static final int MAX_PENDING_ACCEPTS = 1024;
+    private static final int ADDRESS_BYTES = 2 * Winsock.ACCEPT_ADDRESS_LENGTH;
+    // scratch: bytes received (AcceptEx), then GetAcceptExSockaddrs' outputs
+    private static final int SCRATCH_BYTES = 32;
+    private static final int S_RECEIVED = 0;
+    private static final int S_LOCAL = 8;
+    private static final int S_REMOTE = 16;
+    private static final int S_LOCAL_LEN = 24;
+    private static final int S_REMOTE_LEN = 28;
+
+    private final long socket;
+    private final int family;
+    private final InetSocketAddress localAddress;
+    private final AcceptListener listener;
+    private final Accept[] accepts;
+    private final Entry entry = new Entry();
+    /** The listening socket's value, for SO_UPDATE_ACCEPT_CONTEXT (setsockopt takes a pointer to it). */
+    private final Memory listenValue = new Memory(8);
+    private boolean skipOnSuccess;
+    private MultiWaitException failure;
+
+    /** One AcceptEx slot. */
+    private static final class Accept {
+        final NativeOp op = new NativeOp(ADDRESS_BYTES, SCRATCH_BYTES);
+        /** The socket the pending accept will connect; 0 when none. */
+        long acceptSocket;
+        /** A result (packet or synchronous) is on its way. */
+        boolean inFlight;
+    }
+
+    /** The listening socket's key-table entry. */
+    private final class Entry extends PortEntry {
+        @Override
+        public void onPacket(long overlapped, int bytes) {
+            for (Accept a : accepts) {
+                if (a.op.overlapped == overlapped && a.op.isPending()) {
+                    a.op.packetArrived();
+                    completed(a, WsaErrors.fromNtStatus(a.op.status(), loop.win32));
+                    return;
+                }
+            }
+            throw new IllegalStateException("packet for listening socket 0x" + Long.toHexString(socket)
+                    + " with an OVERLAPPED no accept owns: 0x" + Long.toHexString(overlapped));
+        }
+
+        @Override
+        public void shutdown() {
+            requestCancel();
+        }
+
+        @Override
+        public void abandonAtClose() {
+            SocketListener.this.abandonAtClose();
+        }
+    }
+
+    private SocketListener(EventLoop loop, long socket, int family, InetSocketAddress localAddress, int pending,
+                           AcceptListener listener) {
+        super(loop, listener);
+        this.socket = socket;
+        this.family = family;
+        this.localAddress = localAddress;
+        this.listener = listener;
+        this.accepts = new Accept[pending];
+        for (int i = 0; i < pending; i++) {
+            accepts[i] = new Accept();
+        }
+        listenValue.setLong(0, socket);
+    }
+
+    /**
+     * Socket, bind, listen and port association on the caller's thread, so bad input throws here
+     * (naming the address and the WSA error) and leaves nothing open; the accepts are posted on the loop.
+     */
+    public static SocketListener open(EventLoop loop, InetSocketAddress address, int backlog, int pendingAccepts,
+                                      AcceptListener listener) {
+        Objects.requireNonNull(listener, "listener");
+        SocketSupport.checkAddress(address, "listen address");
+        if (backlog <= 0) {
+            throw new IllegalArgumentException("backlog must be positive: " + backlog);
+        }
+        if (pendingAccepts <= 0 || pendingAccepts > MAX_PENDING_ACCEPTS) {
+            throw new IllegalArgumentException("pendingAccepts must be 1.." + MAX_PENDING_ACCEPTS + ": " + pendingAccepts);
+        }
+        if (loop.isClosed()) {
+            throw new IllegalStateException("MultiHandleWait is closed");
+        }
+        Win32 win32 = loop.win32;
+        int family = SocketSupport.familyOf(address);
+        long s = SocketSupport.newSocket(win32, family);
+        SocketListener l;
+        try {
+            SocketSupport.bind(win32, s, address);
+            if (!win32.listen(s, backlog)) {
+                int error = win32.lastError();
+                throw new MultiWaitException("listen(" + address + ")", s, error, WsaErrors.hint(error));
+            }
+            l = new SocketListener(loop, s, family, SocketSupport.localAddress(win32, s, address), pendingAccepts,
+                    listener);
+        } catch (RuntimeException e) {
+            win32.closeSocket(s);
+            throw e;
+        }
+        long key = loop.table.add(l.entry);
+        try {
+            loop.port.associate(s, key);
+        } catch (RuntimeException e) {
+            loop.table.remove(key);
+            l.discard();
+            throw e;
+        }
+        l.skipOnSuccess = SocketSupport.skipOnSuccess(win32, s);
+        loop.executeUnlessClosed(l::start);
+        return l;
+    }
+
+    /** Set-up failed after construction: free everything without telling the listener. */
+    private void discard() {
+        loop.win32.closeSocket(socket);
+        for (Accept a : accepts) {
+            a.op.release();
+        }
+        listenValue.close();
+        loop.closedOne();
+    }
+
+    @Override
+    public InetSocketAddress localAddress() {
+        return localAddress;
+    }
+
+    @Override
+    public long socket() {
+        return socket;
+    }
+
+    @Override
+    public int pendingAccepts() {
+        return accepts.length;
+    }
+
+    private void start() {
+        for (Accept a : accepts) {
+            if (!isActive() || cancelRequested) {
+                return;
+            }
+            post(a);
+        }
+    }
+
+    /** Posts one AcceptEx into slot {@code a} with a fresh accept socket. Loop thread. */
+    private void post(Accept a) {
+        long s = SocketSupport.newSocketOrInvalid(loop.win32, family);
+        if (s == Win32.INVALID_SOCKET) {
+            int error = loop.win32.lastError();
+            fail(new MultiWaitException("WSASocketW(" + SocketSupport.familyName(family) + ") for an accept on "
+                    + localAddress, socket, error, WsaErrors.hint(error)));
+            return;
+        }
+        a.acceptSocket = s;
+        a.inFlight = true;
+        a.op.prepare(0);
+        boolean ok = loop.win32.acceptEx(socket, s, a.op.buffer, 0, Winsock.ACCEPT_ADDRESS_LENGTH,
+                Winsock.ACCEPT_ADDRESS_LENGTH, a.op.scratch + S_RECEIVED, a.op.overlapped);
+        StreamEntry.afterIssue(loop, skipOnSuccess, a.op, ok, (error, bytes) -> completed(a, error));
+    }
+
+    private void completed(Accept a, int error) {
+        a.inFlight = false;
+        long accepted = a.acceptSocket;
+        a.acceptSocket = 0;
+        if (!isActive() || cancelRequested) {
+            closeSocket(accepted);
+            finishIfIdle();
+            return;
+        }
+        if (error == 0) {
+            handOver(accepted, a);
+            if (isActive() && !cancelRequested) {
+                post(a);
+            } else {
+                finishIfIdle();
+            }
+        } else if (WsaErrors.isConnectionLevel(error)) {
+            // the client gave up before we took it: this connection is lost, the server goes on
+            closeSocket(accepted);
+            acceptFailed(new MultiWaitException("AcceptEx on " + localAddress, socket, error, WsaErrors.hint(error)));
+            if (isActive() && !cancelRequested) {
+                post(a);
+            }
+        } else {
+            // aborted by someone else (995, Wine's 676 on a closed socket) or a real failure: the listener ends
+            closeSocket(accepted);
+            fail(new MultiWaitException("AcceptEx on " + localAddress, socket, error,
+                    error == Win32Errors.ERROR_OPERATION_ABORTED ? "the accept was cancelled from outside" : WsaErrors.hint(error)));
+        }
+    }
+
+    private void handOver(long accepted, Accept a) {
+        if (!loop.win32.setSockOpt(accepted, Winsock.SOL_SOCKET, Winsock.SO_UPDATE_ACCEPT_CONTEXT,
+                Pointer.nativeValue(listenValue), 8)) {
+            int error = loop.win32.lastError();
+            closeSocket(accepted);
+            acceptFailed(new MultiWaitException("setsockopt(SO_UPDATE_ACCEPT_CONTEXT) on " + localAddress, accepted,
+                    error, null));
+            return;
+        }
+        long base = a.op.scratch;
+        loop.win32.getAcceptExSockaddrs(a.op.buffer, 0, Winsock.ACCEPT_ADDRESS_LENGTH, Winsock.ACCEPT_ADDRESS_LENGTH,
+                base + S_LOCAL, base + S_LOCAL_LEN, base + S_REMOTE, base + S_REMOTE_LEN);
+        InetSocketAddress peer = Winsock.decode(a.op.scratchLong(S_REMOTE), a.op.scratchInt(S_REMOTE_LEN));
+        StreamEntry stream;
+        try {
+            stream = StreamEntry.attachSocket(loop, accepted);
+        } catch (RuntimeException e) {
+            closeSocket(accepted);
+            acceptFailed(e instanceof MultiWaitException ? (MultiWaitException) e
+                    : new MultiWaitException("attach accepted socket: " + e, accepted, 0, null));
+            return;
+        }
+        if (!deliver(() -> listener.onAccepted(this, stream, peer))) {
+            stream.shutdown(); // the listener threw: it may never have taken the socket
+        }
+    }
+
+    private void acceptFailed(MultiWaitException error) {
+        deliver(() -> listener.onAcceptFailed(this, error));
+    }
+
+    private void fail(MultiWaitException error) {
+        if (failure == null) {
+            failure = error;
+        }
+        requestCancel();
+        finishIfIdle();
+    }
+
+    private void closeSocket(long s) {
+        if (s != 0) {
+            loop.win32.closeSocket(s);
+        }
+    }
+
+    @Override
+    protected void onCancel() {
+        for (Accept a : accepts) {
+            if (a.inFlight && a.op.isPending()) {
+                // 1168: already complete, its packet is queued; either way a packet comes
+                loop.win32.cancelIoEx(socket, a.op.overlapped);
+            }
+        }
+        finishIfIdle();
+    }
+
+    private void finishIfIdle() {
+        if (!isActive()) {
+            return;
+        }
+        for (Accept a : accepts) {
+            if (a.inFlight) {
+                return;
+            }
+        }
+        finish(failure != null ? CloseReason.FAILED : CloseReason.CANCELLED, failure);
+    }
+
+    @Override
+    protected void release() {
+        // accept sockets first (only those of accepts abandoned at loop close are left), the listener last
+        for (Accept a : accepts) {
+            closeSocket(a.acceptSocket);
+            a.acceptSocket = 0;
+            a.op.release();
+        }
+        loop.table.remove(entry.key());
+        loop.win32.closeSocket(socket);
+        listenValue.close();
+    }
+
+    @Override
+    public String toString() {
+        return "SocketServer[" + localAddress + ", socket 0x" + Long.toHexString(socket) + "]";
+    }
+}

@@ -1,0 +1,118 @@
+package dev.multiwait.internal;
+
+import com.sun.jna.Memory;
+import com.sun.jna.Pointer;
+import dev.multiwait.MultiWaitException;
+import dev.multiwait.win32.Layouts;
+import dev.multiwait.win32.Win32;
+import dev.multiwait.win32.Winsock;
+import dev.multiwait.win32.WsaErrors;
+
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.util.Objects;
+
+/** Socket set-up shared by listeners and connects: Winsock start, overlapped sockets, bind. */
+final class SocketSupport {
+    private SocketSupport() {
+    }
+
+    static InetSocketAddress checkAddress(InetSocketAddress address, String what) {
+        Objects.requireNonNull(address, what);
+        if (address.isUnresolved()) {
+            throw new IllegalArgumentException(what + " is unresolved: " + address);
+        }
+        return address;
+    }
+
+    static String familyName(int family) {
+        return family == Winsock.AF_INET6 ? "AF_INET6" : "AF_INET";
+    }
+
+    /**
+     * A new overlapped TCP socket that child processes do not inherit; throws a
+     * {@link MultiWaitException} naming the family and the WSA error.
+     */
+    static long newSocket(Win32 win32, int family) {
+        long s = newSocketOrInvalid(win32, family);
+        if (s == Win32.INVALID_SOCKET) {
+            int error = win32.lastError();
+            throw new MultiWaitException("WSASocketW(" + familyName(family) + ")", 0, error, WsaErrors.hint(error));
+        }
+        return s;
+    }
+
+    /** As {@link #newSocket}, but INVALID_SOCKET (error in lastError) instead of throwing. */
+    static long newSocketOrInvalid(Win32 win32, int family) {
+        int started = win32.wsaStartup();
+        if (started != 0) {
+            throw new MultiWaitException("WSAStartup(2.2)", 0, started, null);
+        }
+        long s = win32.wsaSocket(family, Winsock.SOCK_STREAM, Winsock.IPPROTO_TCP,
+                Winsock.WSA_FLAG_OVERLAPPED | Winsock.WSA_FLAG_NO_HANDLE_INHERIT);
+        if (s == Win32.INVALID_SOCKET && win32.lastError() == WsaErrors.WSAEINVAL) {
+            // before Windows 7 SP1 the no-inherit flag is unknown
+            s = win32.wsaSocket(family, Winsock.SOCK_STREAM, Winsock.IPPROTO_TCP, Winsock.WSA_FLAG_OVERLAPPED);
+        }
+        return s;
+    }
+
+    /** bind(); throws naming the socket and the address. */
+    static void bind(Win32 win32, long socket, InetSocketAddress address) {
+        try (Memory sa = new Memory(Winsock.SOCKADDR_MAX)) {
+            int len = Winsock.encode(address, Pointer.nativeValue(sa));
+            if (!win32.bind(socket, Pointer.nativeValue(sa), len)) {
+                int error = win32.lastError();
+                throw new MultiWaitException("bind(" + address + ")", socket, error, WsaErrors.hint(error));
+            }
+        }
+    }
+
+    /** The address a bound socket has; {@code fallback} if getsockname fails. */
+    static InetSocketAddress localAddress(Win32 win32, long socket, InetSocketAddress fallback) {
+        try (Memory sa = new Memory(Winsock.SOCKADDR_MAX + 8)) {
+            long len = Pointer.nativeValue(sa) + Winsock.SOCKADDR_MAX;
+            sa.setInt(Winsock.SOCKADDR_MAX, Winsock.SOCKADDR_MAX);
+            if (!win32.getSockName(socket, Pointer.nativeValue(sa), len)) {
+                return fallback;
+            }
+            InetSocketAddress got = Winsock.decode(Pointer.nativeValue(sa), sa.getInt(Winsock.SOCKADDR_MAX));
+            return got != null ? got : fallback;
+        }
+    }
+
+    /**
+     * FILE_SKIP_COMPLETION_PORT_ON_SUCCESS on a socket, but only when its provider hands out real
+     * kernel handles (XP1_IFS_HANDLES): with a layered (non-IFS) provider in the chain a synchronous
+     * success may still queue a packet, so skipping is unsafe there (libuv makes the same check).
+     * False whenever that cannot be established: every operation then waits for its packet.
+     */
+    static boolean skipOnSuccess(Win32 win32, long socket) {
+        try (Memory info = new Memory(Winsock.WSAPROTOCOL_INFOW_SIZE + 8)) {
+            info.clear();
+            long len = Pointer.nativeValue(info) + Winsock.WSAPROTOCOL_INFOW_SIZE;
+            info.setInt(Winsock.WSAPROTOCOL_INFOW_SIZE, Winsock.WSAPROTOCOL_INFOW_SIZE);
+            if (!win32.getSockOpt(socket, Winsock.SOL_SOCKET, Winsock.SO_PROTOCOL_INFOW, Pointer.nativeValue(info), len)
+                    || (info.getInt(0) & Winsock.XP1_IFS_HANDLES) == 0) {
+                return false;
+            }
+        }
+        return win32.setFileCompletionNotificationModes(socket,
+                Layouts.FILE_SKIP_COMPLETION_PORT_ON_SUCCESS | Layouts.FILE_SKIP_SET_EVENT_ON_HANDLE);
+    }
+
+    /** The any address of {@code family}, port 0: what ConnectEx needs its socket bound to. */
+    static InetSocketAddress anyOf(int family) {
+        try {
+            return new InetSocketAddress(InetAddress.getByAddress(new byte[family == Winsock.AF_INET6 ? 16 : 4]), 0);
+        } catch (UnknownHostException impossible) {
+            throw new IllegalStateException(impossible);
+        }
+    }
+
+    static int familyOf(InetSocketAddress address) {
+        return address.getAddress() instanceof Inet6Address ? Winsock.AF_INET6 : Winsock.AF_INET;
+    }
+}
