@@ -9,6 +9,7 @@ import java.util.Map;
  *
  * <pre>
  * Demo [--children N] [--bytes B] [--stderr-bytes E]     children (default 300 x 256 KiB + 4 KiB)
+ * Demo --accept [--listeners N] [--connections C] [--bytes B]   accept loops (default 300 x 2 x 16 KiB)
  * Demo --pipes [--streams N] [--bytes B] [--events E]     in-process pipes + events
  * </pre>
  * Exits 0 when every check passed.
@@ -22,8 +23,8 @@ public final class Demo {
         String mode = "children";
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
-            if (a.equals("--pipes")) {
-                mode = "pipes";
+            if (a.equals("--pipes") || a.equals("--accept")) {
+                mode = a.substring(2);
             } else if (a.startsWith("--") && i + 1 < args.length) {
                 opt.put(a.substring(2), args[++i]);
             } else {
@@ -31,6 +32,8 @@ public final class Demo {
             }
         }
         boolean ok = switch (mode) {
+            case "accept" -> new AcceptDemo(num(opt, "listeners", 300), num(opt, "connections", 2),
+                    num(opt, "bytes", 16 * 1024)).run();
             case "pipes" -> new PipeDemo().pump(num(opt, "streams", 500), num(opt, "bytes", 256 * 1024),
                     num(opt, "events", 500));
             default -> new ChildPumpDemo(num(opt, "children", 300), num(opt, "bytes", 256 * 1024),
@@ -45,7 +48,7 @@ public final class Demo {
     }
 
     private static void usage() {
-        System.err.println("usage: Demo [--children N] [--bytes B] [--stderr-bytes E] | --pipes [--streams N] [--bytes B] [--events E]");
+        System.err.println("usage: Demo [--children N] [--bytes B] [--stderr-bytes E] | --accept [--listeners N] [--connections C] [--bytes B] | --pipes [--streams N] [--bytes B] [--events E]");
         System.exit(2);
     }
 }

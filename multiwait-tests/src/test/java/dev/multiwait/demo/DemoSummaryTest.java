@@ -34,6 +34,16 @@ class DemoSummaryTest {
         assertEquals("200000", s.get("bytes"));
     }
 
+    @Test
+    void acceptSummaryReportsEveryConnectionChecked() {
+        Map<String, String> s = runAndParse(() -> new AcceptDemo(70, 2, 5_000).run());
+        assertEquals("70", s.get("listeners"));
+        assertEquals("140", s.get("accepted"));
+        assertEquals("140", s.get("payload_ok"));
+        assertEquals("0", s.get("connect_failures"));
+        assertEquals("true", s.get("every_listener_accepted"));
+    }
+
     private static Map<String, String> runAndParse(java.util.function.BooleanSupplier demo) {
         PrintStream original = System.out;
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
