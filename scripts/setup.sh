@@ -18,7 +18,7 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 
 mkdir -p "$MW_CACHE"
-if [ ! -x "$MW_WIN_JAVA" ]; then
+if [ ! -f "$MW_WIN_JAVA" ]; then
   echo "setup: fetching $MW_JRE_PKG"
   tmp="$(mktemp -d)"
   (cd "$tmp" && npm pack "$MW_JRE_PKG" --silent >/dev/null 2>&1)

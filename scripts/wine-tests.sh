@@ -18,7 +18,8 @@ MW_CMD=(wine "$MW_WIN_JAVA" -Xmx2g ${MW_JAVA_OPTS:-} -Djava.awt.headless=true
   --config=junit.jupiter.execution.timeout.default="${MW_TEST_TIMEOUT:-180 s}"
   --config=junit.jupiter.execution.timeout.thread.mode.default=SEPARATE_THREAD
   --reports-dir "$reports" --details=tree --disable-banner --disable-ansi-colors --fail-if-no-tests)
-timeout "${MW_WINE_TEST_TIMEOUT:-1500}" script -qefc "$(printf '%q ' "${MW_CMD[@]}")" /dev/null < /dev/null
+# A wide terminal keeps the launcher's lines whole in CI logs.
+timeout "${MW_WINE_TEST_TIMEOUT:-1500}" script -qefc "stty cols 250 2>/dev/null; $(printf '%q ' "${MW_CMD[@]}")" /dev/null < /dev/null
 rc=$?
 set -e
 xml="$reports/TEST-junit-jupiter.xml"

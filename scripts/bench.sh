@@ -1,0 +1,169 @@
+#!/usr/bin/env bash
+# Benchmarks, every contender side by side (BENCHMARKS.md explains the design and holds a full run).
+#   scripts/bench.sh [--quick] [--scenario 1|2]
+# Scenario 1: dispatch cost of the real loop + key table driven from memory (JMH, Linux JVM).
+# Scenario 2: pipe pump under Wine: multiwait vs thread-per-stream vs WaitForMultipleObjects vs the
+#             native C completion-port probe (and, as a reference, a bare JNA completion-port loop),
+#             all reading the same pipes from the same writer process.
+# Builds what it needs, prints progress, then the side-by-side tables with medians, spreads, ratios,
+# threads, peak memory and the targets met or missed. Raw lines and the report are kept under
+# multiwait-bench/target/bench-results/<time>/.
+# Full mode: ~10-15 min on 2 cores; --quick: under 2 min (fewer points and repetitions; numbers are
+# for a smoke check, not for quoting).
+# Knobs (environment): MW_BENCH_STREAMS ("10 100 1000"), MW_BENCH_BYTES (per stream), MW_BENCH_ROUNDS,
+# MW_BENCH_WINEPREFIX (default: a prefix of its own, so other Wine work on the machine does not share
+# its wineserver).
+set -euo pipefail
+source "$(dirname "$0")/env.sh"
+export WINEPREFIX="${MW_BENCH_WINEPREFIX:-$MW_CACHE/wineprefix-bench}"
+
+quick=0
+scenarios="1 2"
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --quick) quick=1 ;;
+    --scenario) shift; scenarios="${1:?--scenario needs 1 or 2}" ;;
+    *) echo "usage: scripts/bench.sh [--quick] [--scenario 1|2]" >&2; exit 2 ;;
+  esac
+  shift
+done
+
+start=$(date +%s)
+elapsed() { local s=$(( $(date +%s) - start )); printf '%02d:%02d' $((s / 60)) $((s % 60)); }
+say() { echo "[$(elapsed)] $*"; }
+
+if [ "$quick" -eq 1 ]; then
+  streams="${MW_BENCH_STREAMS:-10 100}"
+  bytes="${MW_BENCH_BYTES:-1048576}"
+  rounds="${MW_BENCH_ROUNDS:-1}"
+  warmup=1
+else
+  streams="${MW_BENCH_STREAMS:-10 100 1000}"
+  bytes="${MW_BENCH_BYTES:-2097152}"
+  rounds="${MW_BENCH_ROUNDS:-3}"
+  warmup=2
+fi
+# Every process launch first runs $warmup warmup pumps of 100 streams x 2 MiB (~3,400 reads each, so
+# the JIT has compiled the Java contenders' read paths whatever N is; the native one runs them too),
+# then the measured runs; short points get more runs per launch, so each has enough samples.
+warmup_streams=100
+warmup_bytes=2097152
+reps_for() {
+  if [ "$1" -le 10 ]; then echo 5; elif [ "$1" -le 100 ]; then echo 3; else echo 2; fi
+}
+
+# ---- build ----
+is_windows && { echo "bench: scenario 2 is written for Wine on Linux; on Windows run PumpMain directly" >&2; }
+scripts_dir="$MW_ROOT/scripts"
+# setup.sh only when something is missing: it re-fetches the JRE when java.exe lacks an exec bit
+# (as npm's tarball leaves it), which would pull the runtime from under a concurrent Wine run.
+if ! command -v wine >/dev/null || ! command -v x86_64-w64-mingw32-gcc >/dev/null || ! command -v mvn >/dev/null \
+    || [ ! -f "$MW_WIN_JAVA" ]; then
+  "$scripts_dir/setup.sh"
+fi
+bench="$MW_ROOT/multiwait-bench"
+mkdir -p "$bench/target"
+say "build: mvn package (multiwait, multiwait-bench)"
+if ! (cd "$MW_ROOT" && mvn -B -q -DskipTests package -pl multiwait-bench -am) >"$bench/target/bench-build.log" 2>&1; then
+  tail -n 40 "$bench/target/bench-build.log"
+  echo "bench: build failed (log: $bench/target/bench-build.log)" >&2
+  exit 1
+fi
+native="$bench/target/native"
+mkdir -p "$native"
+for src in "$MW_ROOT/native-probes/bench_iocp.c" "$MW_ROOT/native-probes/pump_writer.c"; do
+  exe="$native/$(basename "${src%.c}").exe"
+  if [[ ! -e "$exe" || "$src" -nt "$exe" || "$MW_ROOT/native-probes/probe.h" -nt "$exe" ]]; then
+    x86_64-w64-mingw32-gcc -std=c11 -O2 -Wall -o "$exe" "$src" -lws2_32 -lmswsock
+  fi
+done
+if [ ! -f "$WINEPREFIX/system.reg" ]; then
+  say "creating the benchmark's own WINEPREFIX $WINEPREFIX (once)"
+  wineboot -i >/dev/null 2>&1 || wine wineboot -i >/dev/null 2>&1
+  wineserver -w
+fi
+
+out="$bench/target/bench-results/$(date +%Y%m%d-%H%M%S)"
+mkdir -p "$out"
+{
+  echo "command: scripts/bench.sh$([ "$quick" -eq 1 ] && echo ' --quick') (scenarios: $scenarios)"
+  echo "date: $(date)"
+  echo "nproc: $(nproc)"
+  lscpu | head -n 15
+  lscpu | grep -E '^(Hypervisor vendor|L2 cache|L3 cache):' || true
+  echo "memory: $(free -g | awk '/^Mem:/ {print $2 " GiB"}')"
+  echo "wine: $(wine --version 2>/dev/null)"
+  echo "linux jvm: $(java -version 2>&1 | head -n 2 | tr '\n' ' ')"
+  wine "$MW_WIN_JAVA" -version >"$out/winjava.txt" 2>&1 || true
+  echo "windows jvm (under wine): $(tr -d '\r' <"$out/winjava.txt" | head -n 2 | tr '\n' ' ')"
+  echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+} >"$out/machine.txt"
+cat "$out/machine.txt"
+echo
+
+cp_linux="$bench/target/classes:$bench/target/bench-lib/*"
+
+# ---- scenario 1 ----
+if [[ " $scenarios " == *" 1 "* ]]; then
+  say "scenario 1: JMH dispatch benchmark on the Linux JVM$([ "$quick" -eq 1 ] && echo ' (quick)')"
+  if ! java -cp "$cp_linux" dev.multiwait.bench.dispatch.DispatchMain $([ "$quick" -eq 1 ] && echo --quick) \
+      --log "$out/jmh.log" >"$out/dispatch.txt" 2>"$out/dispatch.err"; then
+    tail -n 30 "$out/jmh.log" "$out/dispatch.err" 2>/dev/null
+    echo "bench: scenario 1 failed" >&2
+    exit 1
+  fi
+  say "scenario 1: $(grep -c '^BENCH' "$out/dispatch.txt") measurements"
+fi
+
+# ---- scenario 2 ----
+# jna-iocp is a reference, not a target (the native probe's algorithm in plain Java over JNA): full mode only.
+contenders=(multiwait threads wfmo native-iocp)
+[ "$quick" -eq 1 ] || contenders+=(jna-iocp)
+median=""
+run_point() { # contender streams reps; sets $median (MB/s of this launch's runs)
+  local c="$1" n="$2" reps="$3" log="$out/pump-$1-$2-$(date +%s%N).txt" rc=0
+  # Output to a file, never a pipe: Wine's services inherit it and would hold a pipe open.
+  if [ "$c" = native-iocp ]; then
+    (cd "$bench" && timeout 1200 wine target/native/bench_iocp.exe --writer target/native/pump_writer.exe \
+      --bytes "$bytes" --reps "$reps" --warmup "$warmup" --warmup-streams "$warmup_streams" \
+      --warmup-bytes "$warmup_bytes" "$n") >"$log" 2>&1 || rc=$?
+  else
+    (cd "$bench" && timeout 1200 wine "$MW_WIN_JAVA" -Xmx1g -cp "target/classes;target/bench-lib/*" \
+      dev.multiwait.bench.pump.PumpMain --contender "$c" --writer target/native/pump_writer.exe --streams "$n" \
+      --bytes "$bytes" --reps "$reps" --warmup "$warmup" --warmup-streams "$warmup_streams" \
+      --warmup-bytes "$warmup_bytes") >"$log" 2>&1 || rc=$?
+  fi
+  tr -d '\r' <"$log" >>"$out/pump.txt"
+  if [ "$rc" -ne 0 ] || grep -q '^ERROR' "$log"; then
+    tail -n 30 "$log"
+    echo "bench: scenario 2 failed: $c, $n streams (exit $rc, log $log)" >&2
+    exit 1
+  fi
+  median=$(tr -d '\r' <"$log" | grep '^BENCH' | grep -v 'rep=warmup' | sed 's/.*mb_per_s=\([0-9.]*\).*/\1/' | sort -n \
+    | awk '{v[NR]=$1} END {if (NR) printf "%s", v[int((NR+1)/2)]}')
+}
+if [[ " $scenarios " == *" 2 "* ]]; then
+  : >"$out/pump.txt"
+  for ((r = 0; r < rounds; r++)); do
+    for n in $streams; do
+      reps=$(reps_for "$n")
+      line="round $((r + 1))/$rounds, $n streams x $bytes bytes, $reps runs each:"
+      for ((i = 0; i < ${#contenders[@]}; i++)); do
+        c="${contenders[$(( (i + r) % ${#contenders[@]} ))]}" # rotate the order every round
+        run_point "$c" "$n" "$reps"
+        line+=" $c $median MB/s;"
+      done
+      say "scenario 2: $line"
+    done
+  done
+fi
+
+# ---- report ----
+echo
+files=()
+[ -f "$out/dispatch.txt" ] && files+=("$out/dispatch.txt")
+[ -f "$out/pump.txt" ] && files+=("$out/pump.txt")
+java -cp "$cp_linux" dev.multiwait.bench.Report "${files[@]}" | tee "$out/report.txt"
+echo
+echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$out/machine.txt"
+say "bench: done; raw results and report in ${out#"$MW_ROOT"/}"
