@@ -10,6 +10,8 @@ command -v wine >/dev/null || need+=(wine)
 command -v x86_64-w64-mingw32-gcc >/dev/null || need+=(gcc-mingw-w64-x86-64)
 command -v script >/dev/null || need+=(bsdutils)
 command -v mvn >/dev/null || need+=(maven)
+command -v javac >/dev/null || need+=(openjdk-17-jdk-headless)
+command -v npm >/dev/null || need+=(npm)
 if [ ${#need[@]} -gt 0 ]; then
   echo "setup: installing ${need[*]}"
   sudo_=""; [ "$(id -u)" -eq 0 ] || sudo_="sudo"
@@ -23,9 +25,11 @@ if [ ! -f "$MW_WIN_JAVA" ]; then
   tmp="$(mktemp -d)"
   (cd "$tmp" && npm pack "$MW_JRE_PKG" --silent >/dev/null 2>&1)
   tgz="$(ls "$tmp"/*.tgz)"
-  got="sha512-$(openssl dgst -sha512 -binary "$tgz" | base64 -w0)"
-  if [ "$got" != "$MW_JRE_INTEGRITY" ]; then
-    echo "setup: integrity mismatch for $MW_JRE_PKG: $got" >&2; rm -rf "$tmp"; exit 1
+  # npm's integrity is base64 of the SHA-512; compare in hex with coreutils only.
+  want="$(printf '%s' "${MW_JRE_INTEGRITY#sha512-}" | base64 -d | od -An -v -tx1 | tr -d ' \n')"
+  got="$(sha512sum "$tgz" | cut -d' ' -f1)"
+  if [ "$got" != "$want" ]; then
+    echo "setup: integrity mismatch for $MW_JRE_PKG: sha512 $got, expected $want" >&2; rm -rf "$tmp"; exit 1
   fi
   mkdir -p "$tmp/x" && tar xzf "$tgz" -C "$tmp/x"
   java_exe="$(find "$tmp/x" -path '*bin/java.exe' | head -n1)"
