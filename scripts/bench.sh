@@ -1,29 +1,34 @@
 #!/usr/bin/env bash
 # Benchmarks, every contender side by side (BENCHMARKS.md explains the design and holds a full run).
-#   scripts/bench.sh [--quick] [--scenario 1|2]
+#   scripts/bench.sh [--quick] [--scenario 1|2|3|4]
 # Scenario 1: dispatch cost of the real loop + key table driven from memory (JMH, Linux JVM).
 # Scenario 2: pipe pump under Wine: multiwait vs thread-per-stream vs WaitForMultipleObjects vs the
 #             native C completion-port probe (and, as a reference, a bare JNA completion-port loop),
 #             all reading the same pipes from the same writer process.
+# Scenario 3: accept rate over 300 loopback listeners under Wine: multiwait vs the JDK's
+#             AsynchronousServerSocketChannel vs a java.nio Selector, the same client load for each.
+# Scenario 4: full-duplex relay of checksummed 32 KiB frames under Wine: multiwait vs a JDK NIO.2
+#             relay vs two blocking threads per connection.
 # Builds what it needs, prints progress, then the side-by-side tables with medians, spreads, ratios,
 # threads, peak memory and the targets met or missed. Raw lines and the report are kept under
 # multiwait-bench/target/bench-results/<time>/.
-# Full mode: ~10-15 min on 2 cores; --quick: under 2 min (fewer points and repetitions; numbers are
+# Full mode: ~15 min on 2 cores; --quick: about 2.5 min (fewer points and repetitions; numbers are
 # for a smoke check, not for quoting).
 # Knobs (environment): MW_BENCH_STREAMS ("10 100 1000"), MW_BENCH_BYTES (per stream), MW_BENCH_ROUNDS,
 # MW_BENCH_WINEPREFIX (default: a prefix of its own, so other Wine work on the machine does not share
-# its wineserver).
+# its wineserver); scenario 3: MW_BENCH_LISTENERS (300), MW_BENCH_CONNECTS (per run), MW_BENCH_CLIENTS (4);
+# scenario 4: MW_BENCH_FRAMES (each way, per run; 50,000 in full mode).
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 export WINEPREFIX="${MW_BENCH_WINEPREFIX:-$MW_CACHE/wineprefix-bench}"
 
 quick=0
-scenarios="1 2"
+scenarios="1 2 3 4"
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) quick=1 ;;
-    --scenario) shift; scenarios="${1:?--scenario needs 1 or 2}" ;;
-    *) echo "usage: scripts/bench.sh [--quick] [--scenario 1|2]" >&2; exit 2 ;;
+    --scenario) shift; scenarios="${1:?--scenario needs 1, 2, 3 or 4}" ;;
+    *) echo "usage: scripts/bench.sh [--quick] [--scenario 1|2|3|4]" >&2; exit 2 ;;
   esac
   shift
 done
@@ -37,12 +42,18 @@ if [ "$quick" -eq 1 ]; then
   bytes="${MW_BENCH_BYTES:-1048576}"
   rounds="${MW_BENCH_ROUNDS:-1}"
   warmup=1
+  connects="${MW_BENCH_CONNECTS:-600}"; accept_reps=3
+  frames="${MW_BENCH_FRAMES:-2000}"; relay_reps=3; warmup_frames=1000
 else
   streams="${MW_BENCH_STREAMS:-10 100 1000}"
   bytes="${MW_BENCH_BYTES:-2097152}"
   rounds="${MW_BENCH_ROUNDS:-3}"
   warmup=2
+  connects="${MW_BENCH_CONNECTS:-3000}"; accept_reps=5
+  frames="${MW_BENCH_FRAMES:-50000}"; relay_reps=1; warmup_frames=2000
 fi
+listeners="${MW_BENCH_LISTENERS:-300}"
+clients="${MW_BENCH_CLIENTS:-4}"
 # Every process launch first runs $warmup warmup pumps of 100 streams x 2 MiB (~3,400 reads each, so
 # the JIT has compiled the Java contenders' read paths whatever N is; the native one runs them too),
 # then the measured runs; short points get more runs per launch, so each has enough samples.
@@ -158,11 +169,70 @@ if [[ " $scenarios " == *" 2 "* ]]; then
   done
 fi
 
+# ---- scenarios 3 and 4 ----
+# One fresh Windows JVM per contender per round, order rotated every round; each launch runs a warmup
+# first. A contender that fails is reported (BENCHFAIL line, kept in the results) and left out of
+# the later rounds; the others go on.
+net_run() { # scenario-file contender args...; sets $median and $net_ok
+  local file="$1" c="$2" log="$out/$1-$2-$(date +%s%N).txt" rc=0
+  shift 2
+  (cd "$bench" && timeout 1200 wine "$MW_WIN_JAVA" -Xmx1g -cp "target/classes;target/bench-lib/*" \
+    dev.multiwait.bench.net.NetMain --contender "$c" "$@") >"$log" 2>&1 || rc=$?
+  tr -d '\r' <"$log" | grep -E '^(BENCH|BENCHFAIL) ' >>"$out/$file.txt" || true
+  net_ok=1
+  if [ "$rc" -ne 0 ] || grep -q '^BENCHFAIL' "$log"; then
+    net_ok=0
+    if ! grep -q '^BENCHFAIL' "$log"; then
+      echo "BENCHFAIL name=$file contender=$c error=exit_${rc}_(log_${log##*/})" >>"$out/$file.txt"
+    fi
+    echo "bench: $file: $c failed (exit $rc, log $log):" >&2
+    tr -d '\r' <"$log" | grep -v '^\s*at ' | tail -n 8 >&2
+  fi
+  median=$(tr -d '\r' <"$log" | grep '^BENCH ' | grep -v 'rep=warmup' | sed 's/.*\(mb_per_s\|accepts_per_s\)=\([0-9.]*\).*/\2/' \
+    | sort -n | awk '{v[NR]=$1} END {if (NR) printf "%s", v[int((NR+1)/2)]; else printf "-"}') || median="-"
+}
+net_scenario() { # number file unit contenders... (the args for NetMain come from net_args)
+  local num="$1" file="$2" unit="$3"
+  shift 3
+  local cs=("$@") alive=("$@")
+  : >"$out/$file.txt"
+  for ((r = 0; r < rounds; r++)); do
+    local line="round $((r + 1))/$rounds:"
+    for ((i = 0; i < ${#cs[@]}; i++)); do
+      local c="${cs[$(( (i + r) % ${#cs[@]} ))]}"
+      [[ " ${alive[*]} " == *" $c "* ]] || continue
+      net_run "$file" "$c" "${net_args[@]}"
+      if [ "$net_ok" -eq 0 ]; then
+        local keep=() x
+        for x in "${alive[@]}"; do [ "$x" = "$c" ] || keep+=("$x"); done
+        alive=("${keep[@]}")
+        line+=" $c FAILED;"
+      else
+        line+=" $c $median $unit;"
+      fi
+    done
+    say "scenario $num: $line"
+  done
+}
+if [[ " $scenarios " == *" 3 "* ]]; then
+  say "scenario 3: accept rate, $listeners listeners, $connects connections per run from $clients client threads, $accept_reps runs per launch"
+  net_args=(--scenario accept --listeners "$listeners" --connects "$connects" --clients "$clients" --reps "$accept_reps"
+    --warmup 1 --warmup-connects "$connects")
+  net_scenario 3 accept accepts/s multiwait aio selector
+fi
+if [[ " $scenarios " == *" 4 "* ]]; then
+  say "scenario 4: full-duplex relay, $frames frames of 32 KiB each way per run, $relay_reps runs per launch"
+  net_args=(--scenario relay --frames "$frames" --reps "$relay_reps" --warmup 1 --warmup-frames "$warmup_frames")
+  net_scenario 4 relay MB/s multiwait nio2 blocking
+fi
+
 # ---- report ----
 echo
 files=()
 [ -f "$out/dispatch.txt" ] && files+=("$out/dispatch.txt")
 [ -f "$out/pump.txt" ] && files+=("$out/pump.txt")
+[ -f "$out/accept.txt" ] && files+=("$out/accept.txt")
+[ -f "$out/relay.txt" ] && files+=("$out/relay.txt")
 java -cp "$cp_linux" dev.multiwait.bench.Report "${files[@]}" | tee "$out/report.txt"
 echo
 echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$out/machine.txt"

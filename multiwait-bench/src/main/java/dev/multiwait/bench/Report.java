@@ -25,13 +25,18 @@ import java.util.stream.Collectors;
  */
 public final class Report {
     /** Scenario 2's contenders, in table order; multiwait first. */
-    static final List<String> CONTENDERS = List.of("multiwait", "threads", "wfmo", "native-iocp", "jna-iocp");
+    static final List<String> CONTENDERS = List.of("multiwait", "threads", "wfmo", "native-iocp", "jna-iocp",
+            "aio", "selector", "nio2", "blocking");
     static final Map<String, String> CONTENDER_TEXT = Map.of(
             "multiwait", "multiwait (1 thread)",
             "threads", "thread per stream",
             "wfmo", "WaitForMultipleObjects",
             "native-iocp", "native C, IOCP",
-            "jna-iocp", "ref: bare JNA IOCP loop");
+            "jna-iocp", "ref: bare JNA IOCP loop",
+            "aio", "JDK AsyncServerSocket",
+            "selector", "java.nio Selector",
+            "nio2", "JDK NIO.2 (AsyncSocket)",
+            "blocking", "blocking, 2 thr/conn");
     /** Contenders that are context, not targets: the issue names the others. */
     static final Set<String> REFERENCES = Set.of("jna-iocp");
     static final List<String> PATHS = List.of("loop", "loop+iocpport", "loop+stream", "alt-chm", "floor-array");
@@ -39,6 +44,8 @@ public final class Report {
     private final List<Map<String, String>> lines = new ArrayList<>();
     private final PrintStream out;
     private final List<String> verdicts = new ArrayList<>();
+    /** BENCHFAIL lines: a contender that could not run (kept out of the tables, named in the report). */
+    private final List<Map<String, String>> failures = new ArrayList<>();
 
     Report(PrintStream out) {
         this.out = out;
@@ -59,6 +66,10 @@ public final class Report {
     /** Takes every BENCH line (other lines are ignored). */
     void read(List<String> text) {
         for (String line : text) {
+            if (line.strip().startsWith("BENCHFAIL ")) {
+                failures.add(parse("BENCH " + line.strip().substring(10)));
+                continue;
+            }
             Map<String, String> m = parse(line);
             if (m != null && !m.getOrDefault("rep", "").startsWith("warmup")) {
                 lines.add(m);
@@ -89,6 +100,11 @@ public final class Report {
         names.remove("fake_kernel");
         for (String name : names) { // scenario 2 ("pump"), and later ones that print the same fields
             printContenders(name);
+        }
+        for (Map<String, String> f : failures) {
+            String head = HEADS.getOrDefault(f.get("name"), f.get("name"));
+            verdicts.add(String.format(Locale.ROOT, "%s: %s COULD NOT RUN: %s", head,
+                    CONTENDER_TEXT.getOrDefault(f.get("contender"), f.get("contender")), f.get("error").replace('_', ' ')));
         }
         if (!verdicts.isEmpty()) {
             out.println("Targets");
@@ -198,7 +214,16 @@ public final class Report {
     /** Titles by BENCH name; a scenario without one gets a generic title. */
     static final Map<String, List<String>> TITLES = Map.of("pump", List.of(
             "Scenario 2: pipe pump under Wine, every contender reading the same pipes from the same writer process",
-            "  throughput = bytes / (go .. last end of stream); cost per completion = that time / finished reads;"));
+            "  throughput = bytes / (go .. last end of stream); cost per completion = that time / finished reads;"),
+            "accept", List.of(
+            "Scenario 3: accept rate over many loopback listeners under Wine, the same client load for every contender",
+            "  client threads in the same JVM connect + close round-robin over the listeners; the server closes each accepted socket;",
+            "  rate = connections / (clients' start .. the server's last accept); cost per accept = that time / connections;"),
+            "relay", List.of(
+            "Scenario 4: full-duplex relay under Wine: 32 KiB frames (seq, length, CRC32) both ways at once through one relayed connection",
+            "  endpoints: one blocking thread per endpoint and direction in the same JVM, checking every frame (any error fails the run);",
+            "  throughput = bytes both ways / (senders' start .. last end of stream); cost per completion = that time / frames received;"));
+    static final Map<String, String> HEADS = Map.of("pump", "scenario 2", "accept", "scenario 3", "relay", "scenario 4");
 
     /**
      * One table per point (stream or connection count) of a scenario whose lines carry contender,
@@ -212,25 +237,37 @@ public final class Report {
         if (all.isEmpty()) {
             return;
         }
-        String pointKey = all.get(0).containsKey("streams") ? "streams" : "connections";
+        String pointKey = all.get(0).containsKey("streams") ? "streams"
+                : all.get(0).containsKey("listeners") ? "listeners" : "connections";
+        boolean accepts = all.get(0).containsKey("accepts_per_s");
+        String rateKey = accepts ? "accepts_per_s" : "mb_per_s";
         Set<Integer> streamCounts = new TreeSet<>();
         all.forEach(m -> streamCounts.add(Integer.parseInt(m.get(pointKey))));
         Set<String> contenders = new LinkedHashSet<>(CONTENDERS);
         contenders.retainAll(all.stream().map(m -> m.get("contender")).collect(Collectors.toSet()));
         all.forEach(m -> contenders.add(m.get("contender")));
-        String head = name.equals("pump") ? "scenario 2" : name;
+        String head = HEADS.getOrDefault(name, name);
         TITLES.getOrDefault(name, List.of("Scenario " + name + ": contenders side by side")).forEach(out::println);
-        out.println("  ratio = multiwait's median throughput / the contender's (>= 1 means multiwait moved bytes faster)");
+        out.println(accepts ? "  ratio = multiwait's median accept rate / the contender's (>= 1 means multiwait accepted faster)"
+                : "  ratio = multiwait's median throughput / the contender's (>= 1 means multiwait moved bytes faster)");
         out.println();
         Map<Integer, Map<String, Stats>> mbps = new LinkedHashMap<>();
         Map<Integer, Map<String, Stats>> cost = new LinkedHashMap<>();
         for (int n : streamCounts) {
             List<Map<String, String>> any = select(name, Map.of(pointKey, Integer.toString(n)));
             long bytes = Long.parseLong(any.get(0).getOrDefault("bytes_per_stream", "0"));
-            out.println(String.format(Locale.ROOT, "  %d %s x %s = %.1f MB per run", n, pointKey, size(bytes), n * (double) bytes / 1e6));
+            if (accepts) {
+                out.println(String.format(Locale.ROOT, "  %d %s, %s connections per run from %s client threads", n, pointKey,
+                        any.get(0).get("connects"), any.get(0).getOrDefault("client_threads", "?")));
+            } else if (name.equals("relay")) {
+                out.println(String.format(Locale.ROOT, "  %d %s, %s frames = %.1f MB each way per run", n, pointKey,
+                        any.get(0).get("frames"), n * (double) bytes / 1e6));
+            } else {
+                out.println(String.format(Locale.ROOT, "  %d %s x %s = %.1f MB per run", n, pointKey, size(bytes), n * (double) bytes / 1e6));
+            }
             out.println(String.format(Locale.ROOT, "    %-24s %3s %8s %15s %6s %9s %17s %8s %10s %9s %9s %11s",
-                    "contender", "n", "MB/s", "min-max", "IQR", "us/compl", "min-max", "compl", "io thr", "proc thr",
-                    "peak WS", "multiwait/x"));
+                    "contender", "n", accepts ? "acc/s" : "MB/s", "min-max", "IQR", accepts ? "us/acc" : "us/compl", "min-max",
+                    accepts ? "accepts" : "compl", "io thr", "proc thr", "peak WS", "multiwait/x"));
             Map<String, Stats> tp = new LinkedHashMap<>();
             Map<String, Stats> us = new LinkedHashMap<>();
             for (String c : contenders) {
@@ -238,7 +275,7 @@ public final class Report {
                 if (rows.isEmpty()) {
                     continue;
                 }
-                tp.put(c, stats(rows, "mb_per_s"));
+                tp.put(c, stats(rows, rateKey));
                 us.put(c, stats(rows, m -> Double.parseDouble(m.get("ns_per_completion")) / 1000));
             }
             for (String c : tp.keySet()) {

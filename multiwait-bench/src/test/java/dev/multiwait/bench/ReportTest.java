@@ -80,4 +80,37 @@ class ReportTest {
         assertTrue(text.contains("100,000 within 1.2x of 10: MISSED (2.25x)"), text);
         assertFalse(text.contains("1000000.0"), "warmup lines must not be counted: " + text);
     }
+
+    @Test
+    void acceptAndRelayScenariosGetTheirOwnUnitsRatiosAndFailures() {
+        List<String> in = new ArrayList<>();
+        for (int r = 1; r <= 3; r++) {
+            in.add("BENCH name=accept contender=multiwait listeners=300 connects=600 rep=" + r + " seconds=0.5 accepts_per_s="
+                    + (1200 + r) + " ns_per_completion=800000 completions=600 io_threads=1 process_threads=23 peak_ws_kb=102400"
+                    + " heap_peak_kb=4000 client_threads=4");
+            in.add("BENCH name=accept contender=selector listeners=300 connects=600 rep=" + r + " seconds=0.6 accepts_per_s="
+                    + (1000 + r) + " ns_per_completion=1000000 completions=600 io_threads=1 process_threads=23 peak_ws_kb=102400"
+                    + " heap_peak_kb=4000 client_threads=4");
+            in.add("BENCH name=relay contender=multiwait connections=1 bytes_per_stream=65568000 frames=2000 rep=" + r
+                    + " seconds=1.0 mb_per_s=" + (100 + r) + " ns_per_completion=250000 completions=4000 errors=0 io_threads=1"
+                    + " process_threads=24 peak_ws_kb=102400 heap_peak_kb=3000");
+            in.add("BENCH name=relay contender=blocking connections=1 bytes_per_stream=65568000 frames=2000 rep=" + r
+                    + " seconds=1.0 mb_per_s=" + (200 + r) + " ns_per_completion=125000 completions=4000 errors=0 io_threads=3"
+                    + " process_threads=26 peak_ws_kb=102400 heap_peak_kb=3000");
+        }
+        in.add("BENCHFAIL name=accept contender=aio error=java.io.IOException:_boom");
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        Report r = new Report(new PrintStream(bytes, true, StandardCharsets.UTF_8));
+        r.read(in);
+        r.print();
+        String out = bytes.toString(StandardCharsets.UTF_8);
+        assertTrue(out.contains("Scenario 3: accept rate"), out);
+        assertTrue(out.contains("acc/s"), out);
+        assertTrue(out.contains("300 listeners, 600 connections per run from 4 client threads"), out);
+        assertTrue(out.contains("scenario 3, 300 listeners: multiwait >= 1.0x java.nio Selector: MET (1.20x)"), out);
+        assertTrue(out.contains("Scenario 4: full-duplex relay"), out);
+        assertTrue(out.contains("1 connections, 2000 frames = 65.6 MB each way per run"), out);
+        assertTrue(out.contains("scenario 4, 1 connections: multiwait >= 1.0x blocking, 2 thr/conn: MISSED (0.50x)"), out);
+        assertTrue(out.contains("scenario 3: JDK AsyncServerSocket COULD NOT RUN: java.io.IOException: boom"), out);
+    }
 }

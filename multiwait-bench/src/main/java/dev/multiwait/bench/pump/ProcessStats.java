@@ -13,13 +13,13 @@ import com.sun.jna.platform.win32.WinNT;
  * (GetProcessMemoryInfo; under Wine this is the process's peak resident set), and the Java heap in
  * use, sampled by a daemon thread every few milliseconds.
  */
-final class ProcessStats {
+public final class ProcessStats {
     private static volatile long heapPeak;
 
     private ProcessStats() {
     }
 
-    static int processThreads() {
+    public static int processThreads() {
         WinNT.HANDLE snap = Kernel32.INSTANCE.CreateToolhelp32Snapshot(Tlhelp32.TH32CS_SNAPTHREAD, new WinDef.DWORD(0));
         if (snap == null || WinNT.INVALID_HANDLE_VALUE.equals(snap)) {
             return -1;
@@ -40,7 +40,7 @@ final class ProcessStats {
     }
 
     /** Peak working set of this process so far, in KiB (-1 if unknown). */
-    static long peakWorkingSetKb() {
+    public static long peakWorkingSetKb() {
         try (Memory pmc = new Memory(BenchKernel32.PMC_SIZE)) {
             pmc.clear();
             pmc.setInt(0, BenchKernel32.PMC_SIZE);
@@ -52,7 +52,7 @@ final class ProcessStats {
         }
     }
 
-    static void startHeapSampler() {
+    public static void startHeapSampler() {
         Thread t = new Thread(() -> {
             Runtime rt = Runtime.getRuntime();
             while (true) {
@@ -72,13 +72,13 @@ final class ProcessStats {
     }
 
     /** Peak Java heap in use since the last reset, in KiB. */
-    static long heapPeakKb() {
+    public static long heapPeakKb() {
         Runtime rt = Runtime.getRuntime();
         long used = rt.totalMemory() - rt.freeMemory();
         return Math.max(heapPeak, used) / 1024;
     }
 
-    static void resetHeapPeak() {
+    public static void resetHeapPeak() {
         heapPeak = 0;
     }
 }
