@@ -7,6 +7,8 @@
  *   mwchild cat                                  stdin to stdout until end of stream
  *   mwchild args ARG...                          each argument as received, UTF-8, one per line
  *   mwchild handle VALUE                         exit 0 if VALUE is NOT an open handle here, 1 if it is
+ *   mwchild handles                              the number of handles open in this process, to stdout
+ *                                                (system handle list; GetProcessHandleCount says 0 under Wine)
  *   mwchild slow CHUNK DELAY_MS                  CHUNK bytes to stdout every DELAY_MS, forever
  *   mwchild exit CODE                            exit with CODE
  *
@@ -48,6 +50,50 @@ static int stream_out(HANDLE h, unsigned long long seed, long long bytes) {
     return 1;
 }
 
+/* SYSTEM_HANDLE_TABLE_ENTRY_INFO_EX (40 bytes on x64) and its header. */
+typedef struct {
+    PVOID object;
+    ULONG_PTR pid;
+    ULONG_PTR value;
+    ULONG access;
+    USHORT backtrace;
+    USHORT type;
+    ULONG attributes;
+    ULONG reserved;
+} handle_entry;
+
+typedef LONG (WINAPI *query_fn)(ULONG, PVOID, ULONG, PULONG);
+
+/* Handles this process has open, or -1. */
+static long own_handles(void) {
+    query_fn query = (query_fn) (void (*)(void)) GetProcAddress(GetModuleHandleW(L"ntdll.dll"), "NtQuerySystemInformation");
+    if (!query) return -1;
+    ULONG length = 1 << 20;
+    for (int attempt = 0; attempt < 8; attempt++) {
+        unsigned char *buffer = malloc(length);
+        ULONG needed = 0;
+        LONG status = query(64 /* SystemExtendedHandleInformation */, buffer, length, &needed);
+        if (status == (LONG) 0xC0000004) { /* STATUS_INFO_LENGTH_MISMATCH */
+            free(buffer);
+            length = needed > length ? needed + (1 << 16) : length * 2;
+            continue;
+        }
+        if (status != 0) {
+            free(buffer);
+            return -1;
+        }
+        ULONG_PTR count = *(ULONG_PTR *) buffer;
+        handle_entry *entries = (handle_entry *) (buffer + 16);
+        long mine = 0;
+        for (ULONG_PTR i = 0; i < count; i++) {
+            if (entries[i].pid == GetCurrentProcessId()) mine++;
+        }
+        free(buffer);
+        return mine;
+    }
+    return -1;
+}
+
 int wmain(int argc, wchar_t **argv) {
     HANDLE out = GetStdHandle(STD_OUTPUT_HANDLE);
     HANDLE err = GetStdHandle(STD_ERROR_HANDLE);
@@ -84,6 +130,11 @@ int wmain(int argc, wchar_t **argv) {
         HANDLE h = (HANDLE) (ULONG_PTR) _wcstoui64(argv[2], NULL, 10);
         DWORD flags;
         return GetHandleInformation(h, &flags) ? 1 : 0;
+    }
+    if (!wcscmp(argv[1], L"handles")) {
+        char line[32];
+        int n = snprintf(line, sizeof line, "%ld\n", own_handles());
+        return write_all(out, line, (DWORD) n) ? 0 : 107;
     }
     if (!wcscmp(argv[1], L"slow") && argc >= 4) {
         int chunk = _wtoi(argv[2]);

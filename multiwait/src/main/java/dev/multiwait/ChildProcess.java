@@ -97,6 +97,7 @@ public final class ChildProcess implements AutoCloseable {
 
     private ChildProcess(MultiHandleWait wait, Builder b) {
         this.wait = Objects.requireNonNull(wait, "wait");
+        wait.checkOpen(); // before anything is created or launched
         this.name = b.command.get(0);
         List<Long> toClose = new ArrayList<>();
         ChildPipes.Pipe in = ChildPipes.create(true);
@@ -128,10 +129,39 @@ public final class ChildProcess implements AutoCloseable {
         }
         this.process = started.process();
         this.pid = started.pid();
-        this.stdin = wait.attach(handle(in.parentEnd()));
-        this.stdout = wait.attach(handle(out.parentEnd()));
-        this.stderr = err == null ? null : wait.attach(handle(err.parentEnd()));
-        this.exitWatch = wait.watchProcess(handle(process), new ExitListener() {
+        // If the waiter refuses an end (closed meanwhile, a native failure), the caller gets the
+        // exception and no ChildProcess to manage: the child is terminated and everything closed.
+        List<StreamHandle> attached = new ArrayList<>(3);
+        List<Long> parentEnds = new ArrayList<>(List.of(in.parentEnd(), out.parentEnd()));
+        if (err != null) {
+            parentEnds.add(err.parentEnd());
+        }
+        try {
+            for (long end : List.copyOf(parentEnds)) {
+                attached.add(wait.attach(handle(end)));
+                parentEnds.remove(Long.valueOf(end));
+            }
+            this.stdin = attached.get(0);
+            this.stdout = attached.get(1);
+            this.stderr = err == null ? null : attached.get(2);
+            this.exitWatch = watchExit();
+        } catch (RuntimeException e) {
+            ProcessDirect.TerminateProcess(process, 1);
+            ProcessDirect.CloseHandle(process);
+            parentEnds.forEach(ProcessDirect::CloseHandle);
+            for (StreamHandle h : attached) {
+                try {
+                    h.close();
+                } catch (RuntimeException closeFailed) {
+                    e.addSuppressed(closeFailed);
+                }
+            }
+            throw e;
+        }
+    }
+
+    private Registration watchExit() {
+        return wait.watchProcess(handle(process), new ExitListener() {
             @Override
             public void onExit(int code) {
                 exitCode = code;

@@ -152,7 +152,13 @@ public final class MultiHandleWait implements AutoCloseable {
         loop.execute(Objects.requireNonNull(task, "task"));
     }
 
-    /** Dispatches until {@link #cancel()} is called or no registration is left. */
+    /**
+     * Dispatches until {@link #cancel()} is called or no registration is left.
+     *
+     * @throws MultiWaitException if GetQueuedCompletionStatusEx fails (other than timing out): no
+     *         packet was taken, every registration is intact, and run() may be called again (or close())
+     * @throws IllegalStateException if the loop already runs on another thread, or after close()
+     */
     public void run() {
         loop.run();
     }
@@ -161,13 +167,26 @@ public final class MultiHandleWait implements AutoCloseable {
      * Waits up to {@code timeout} for completions and dispatches those that came.
      *
      * @return the number of completions dispatched
+     * @throws MultiWaitException as {@link #run()}
+     * @throws IllegalArgumentException for a negative timeout
      */
     public int runOnce(Duration timeout) {
-        long ms = timeout.toMillis();
+        Objects.requireNonNull(timeout, "timeout");
+        if (timeout.isNegative()) {
+            throw new IllegalArgumentException("timeout must not be negative: " + timeout);
+        }
+        long ms = timeout.getSeconds() >= Integer.MAX_VALUE / 1000 ? Integer.MAX_VALUE : timeout.toMillis();
         return loop.runOnce(ms >= Integer.MAX_VALUE ? -1 : (int) ms);
     }
 
-    /** Makes the running (or next) {@link #run()} return soon. Any thread; wakes the loop with a posted packet. */
+    /**
+     * Makes the running (or next) {@link #run()} return soon. Any thread; wakes the loop with a posted
+     * packet. A no-op after {@link #close()}.
+     *
+     * @throws MultiWaitException if the wake packet could not be posted (PostQueuedCompletionStatus
+     *         failed three times, 1 and 2 ms apart): the stop request stands, but a blocked run()
+     *         returns only at its next packet
+     */
     public void cancel() {
         loop.stop();
     }
@@ -187,6 +206,10 @@ public final class MultiHandleWait implements AutoCloseable {
      * every attached handle, frees native memory, then closes the port. From the loop thread (a
      * listener) it stops the loop and completes when {@link #run()} returns... so call it from
      * outside the loop; from another thread while the loop runs, it stops the loop first.
+     *
+     * @throws MultiWaitException if the running loop could not be woken within the drain time
+     *         (PostQueuedCompletionStatus kept failing), or dequeuing kept failing while draining
+     *         (the waiter is then closed; what was pending is abandoned, its memory kept)
      */
     @Override
     public void close() {
@@ -196,18 +219,54 @@ public final class MultiHandleWait implements AutoCloseable {
         if (loop.inLoop()) {
             throw new IllegalStateException("close() from a listener: call cancel() and close after run() returns");
         }
-        loop.stop();
-        while (true) {
-            try {
-                loop.close(DRAIN_MILLIS);
+        // Claim the close first: from here on other threads' run()/runOnce() are refused, so the
+        // turn running now is the last one and the lock comes free. Another closer: wait for it.
+        while (!loop.claimClose()) {
+            if (loop.isClosed()) {
                 return;
-            } catch (IllegalStateException running) {
-                if (loop.isClosed()) {
-                    return;
-                }
-                loop.stop();
-                Thread.onSpinWait();
             }
+            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+        }
+        try {
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(DRAIN_MILLIS);
+            MultiWaitException wakeFailure = stopQuietly();
+            while (true) {
+                try {
+                    loop.close(DRAIN_MILLIS);
+                    return;
+                } catch (IllegalStateException running) {
+                    if (loop.isClosed()) {
+                        return;
+                    }
+                    if (wakeFailure != null && System.nanoTime() - deadline > 0) {
+                        throw wakeFailure;
+                    }
+                    // the loop's current turn is still running: ask again (a runOnce clears the request)
+                    java.util.concurrent.locks.LockSupport.parkNanos(100_000);
+                    wakeFailure = stopQuietly();
+                }
+            }
+        } finally {
+            if (!loop.isClosed()) {
+                loop.releaseClose();
+            }
+        }
+    }
+
+    /** loop.stop(), returning its wake failure instead of throwing: close() works on a loop that is not running. */
+    private MultiWaitException stopQuietly() {
+        try {
+            loop.stop();
+            return null;
+        } catch (MultiWaitException e) {
+            return e;
+        }
+    }
+
+    /** For launches that must not start anything once the waiter is closed. */
+    void checkOpen() {
+        if (loop.isClosed()) {
+            throw new IllegalStateException("MultiHandleWait is closed");
         }
     }
 

@@ -1,6 +1,11 @@
 package dev.multiwait;
 
+import com.sun.jna.Memory;
+import com.sun.jna.Native;
+import com.sun.jna.Pointer;
 import com.sun.jna.platform.win32.Kernel32;
+import dev.multiwait.internal.ChildPipes;
+import dev.multiwait.win32.ProcessDirect;
 import com.sun.jna.platform.win32.WinBase;
 import com.sun.jna.platform.win32.WinNT;
 
@@ -10,7 +15,9 @@ import java.util.HexFormat;
 /**
  * Overlapped named pipes, the kind that can join a completion port (anonymous {@code CreatePipe}
  * pipes cannot). Names are unique and unguessable; the first instance is ours alone
- * (FILE_FLAG_FIRST_PIPE_INSTANCE) and remote clients are refused.
+ * (FILE_FLAG_FIRST_PIPE_INSTANCE, one instance), remote clients are refused, and the pipe's DACL
+ * admits only the current user (pipe names can be listed, so the default DACL, which lets
+ * everyone read, would let another user race for the client end).
  */
 public final class OverlappedPipe {
     /** 64 KiB each way: small pipe buffers throttle throughput badly. */
@@ -35,14 +42,20 @@ public final class OverlappedPipe {
 
     /** Creates the server end of a new byte-mode duplex pipe, first instance, overlapped. */
     public static WinNT.HANDLE createServer(String name) {
-        WinNT.HANDLE h = Kernel32.INSTANCE.CreateNamedPipe(name,
-                WinBase.PIPE_ACCESS_DUPLEX | WinNT.FILE_FLAG_OVERLAPPED | FILE_FLAG_FIRST_PIPE_INSTANCE,
-                WinBase.PIPE_TYPE_BYTE | WinBase.PIPE_READMODE_BYTE | WinBase.PIPE_WAIT | PIPE_REJECT_REMOTE_CLIENTS,
-                1, BUFFER_SIZE, BUFFER_SIZE, 0, null);
-        if (WinBase.INVALID_HANDLE_VALUE.equals(h)) {
-            throw new MultiWaitException("CreateNamedPipeW(" + name + ")", 0, Kernel32.INSTANCE.GetLastError(), null);
+        long h;
+        int error;
+        try (Memory sa = ChildPipes.securityAttributes()) {
+            h = ProcessDirect.CreateNamedPipeW(Native.toCharArray(name),
+                    WinBase.PIPE_ACCESS_DUPLEX | WinNT.FILE_FLAG_OVERLAPPED | FILE_FLAG_FIRST_PIPE_INSTANCE,
+                    WinBase.PIPE_TYPE_BYTE | WinBase.PIPE_READMODE_BYTE | WinBase.PIPE_WAIT | PIPE_REJECT_REMOTE_CLIENTS,
+                    1, BUFFER_SIZE, BUFFER_SIZE, 0, Pointer.nativeValue(sa));
+            error = Native.getLastError();
+            ChildPipes.freeDescriptor(sa);
         }
-        return h;
+        if (h == -1) {
+            throw new MultiWaitException("CreateNamedPipeW(" + name + ")", 0, error, null);
+        }
+        return new WinNT.HANDLE(new Pointer(h));
     }
 
     /** Opens the client end of {@code name}, overlapped, read and write. */

@@ -32,7 +32,7 @@ final class Pipes {
     }
 
     /** Collects every byte read and how the read ended. */
-    static final class Collector implements ReadListener {
+    static class Collector implements ReadListener {
         final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         volatile CloseReason reason;
         volatile Exception error;

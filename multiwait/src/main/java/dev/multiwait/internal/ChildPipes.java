@@ -59,8 +59,11 @@ public final class ChildPipes {
         return new Pipe(parent, child, name);
     }
 
-    /** SECURITY_ATTRIBUTES (not inheritable) whose descriptor admits only the current user. */
-    private static Memory securityAttributes() {
+    /**
+     * SECURITY_ATTRIBUTES (not inheritable) whose descriptor admits only the current user; free the
+     * descriptor with {@link #freeDescriptor} before closing it.
+     */
+    public static Memory securityAttributes() {
         Memory sa = new Memory(ProcessDirect.SECURITY_ATTRIBUTES_SIZE);
         sa.clear();
         sa.setInt(0, ProcessDirect.SECURITY_ATTRIBUTES_SIZE);
@@ -77,7 +80,7 @@ public final class ChildPipes {
         return sa;
     }
 
-    private static void freeDescriptor(Memory sa) {
+    public static void freeDescriptor(Memory sa) {
         long sd = sa.getLong(8);
         if (sd != 0) {
             ProcessDirect.LocalFree(sd);

@@ -8,8 +8,16 @@ public interface CompletionPort extends AutoCloseable {
     /** Binds {@code handle} to this port for life; every packet for it carries {@code key}. */
     void associate(long handle, long key);
 
-    /** Waits up to {@code timeoutMillis} (-1 = forever) and fills {@code out}; 0 packets on timeout. */
+    /**
+     * Waits up to {@code timeoutMillis} (-1 = forever) and fills {@code out}; 0 packets on timeout.
+     * Any other failure throws (a {@code MultiWaitException}) with {@code out.count} 0: no packet was taken.
+     */
     void dequeue(Completions out, int timeoutMillis);
+
+    /** The port's handle, for error messages; 0 where there is none. */
+    default long handle() {
+        return 0;
+    }
 
     /** Queues a packet with no OVERLAPPED; false if the kernel refused. */
     boolean post(long key, int bytes);

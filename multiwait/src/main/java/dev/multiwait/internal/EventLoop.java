@@ -3,14 +3,18 @@ package dev.multiwait.internal;
 import com.sun.jna.CallbackThreadInitializer;
 import com.sun.jna.Native;
 import dev.multiwait.CallbackErrorHandler;
+import dev.multiwait.MultiWaitException;
 import dev.multiwait.Registration;
 import dev.multiwait.win32.Win32;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -20,7 +24,18 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class EventLoop {
     static final long WAKE_KEY = 0;
+    /** Tries a wake post gets (1 ms, 2 ms apart) before execute()/stop() report the failure. */
+    static final int WAKE_POST_ATTEMPTS = 3;
+    /** Tries a wait bridge's post gets (1, 2, 4, 8 ms apart) before its registration is failed. */
+    static final int BRIDGE_POST_ATTEMPTS = 5;
+    /** Consecutive dequeue failures close() tolerates while draining before it gives up. */
+    static final int DRAIN_DEQUEUE_ATTEMPTS = 5;
     private static final System.Logger LOG = System.getLogger("dev.multiwait");
+    /**
+     * Bridge callbacks a wait may still call although unregistering it failed: kept reachable for
+     * the JVM's life, since the wait pool would otherwise call freed code.
+     */
+    private static final List<Win32.WaitCallback> PINNED = new ArrayList<>();
 
     public final Win32 win32;
     public final CompletionPort port;
@@ -33,6 +48,8 @@ public final class EventLoop {
     private final ReentrantLock owner = new ReentrantLock();
     private final AtomicInteger live = new AtomicInteger();
     private volatile Thread loopThread;
+    /** The thread closing this loop: from the moment it claims the close, no other thread may enter. */
+    private volatile Thread closer;
     private volatile boolean stopRequested;
     private volatile boolean closed;
     private volatile CallbackErrorHandler errorHandler = EventLoop::logCallbackError;
@@ -51,7 +68,13 @@ public final class EventLoop {
         return Thread.currentThread() == loopThread;
     }
 
-    /** Runs {@code task} on the loop thread: now if called there, else at the loop's next turn. */
+    /**
+     * Runs {@code task} on the loop thread: now if called there, else at the loop's next turn.
+     *
+     * @throws IllegalStateException if the loop is closed (the task is not run)
+     * @throws MultiWaitException if the loop could not be woken (PostQueuedCompletionStatus failed
+     *         {@value #WAKE_POST_ATTEMPTS} times): the task was withdrawn and will not run
+     */
     public void execute(Runnable task) {
         if (closed) {
             throw new IllegalStateException("MultiHandleWait is closed");
@@ -60,18 +83,29 @@ public final class EventLoop {
             task.run();
         } else {
             tasks.add(task);
-            wake();
+            MultiWaitException failed = wake("the call was not made");
+            // If the loop has taken the task meanwhile, it runs (or ran): the call was made after all.
+            if (failed != null && tasks.remove(task)) {
+                throw failed;
+            }
         }
     }
 
-    /** As {@link #execute}, but silently does nothing once the loop is closed (for cancel paths). */
-    public void executeUnlessClosed(Runnable task) {
-        if (!closed) {
-            try {
-                execute(task);
-            } catch (IllegalStateException closedMeanwhile) {
-                // close() cancels everything anyway
-            }
+    /**
+     * As {@link #execute}, but does nothing once the loop is closed (for cancel paths, where close
+     * cancels everything anyway). A wake failure still throws.
+     *
+     * @return false if the loop was closed and the task not run
+     */
+    public boolean executeUnlessClosed(Runnable task) {
+        if (closed) {
+            return false;
+        }
+        try {
+            execute(task);
+            return true;
+        } catch (IllegalStateException closedMeanwhile) {
+            return false;
         }
     }
 
@@ -80,11 +114,38 @@ public final class EventLoop {
         ready.add(completion);
     }
 
-    private void wake() {
-        if (wakePosted.compareAndSet(false, true) && !port.post(WAKE_KEY, 0)) {
-            wakePosted.set(false);
-            LOG.log(System.Logger.Level.ERROR, "PostQueuedCompletionStatus failed: Win32 error " + win32.lastError());
+    /**
+     * Makes sure a wake packet is queued. Null, or the failure (after {@value #WAKE_POST_ATTEMPTS}
+     * attempts) with {@code consequence} as its hint.
+     */
+    private MultiWaitException wake(String consequence) {
+        if (!wakePosted.compareAndSet(false, true)) {
+            return null;
         }
+        int error = post(WAKE_KEY, WAKE_POST_ATTEMPTS);
+        if (error == POSTED) {
+            return null;
+        }
+        wakePosted.set(false);
+        return new MultiWaitException("PostQueuedCompletionStatus(wake)", port.handle(), error,
+                "could not wake the loop after " + WAKE_POST_ATTEMPTS + " attempts; " + consequence);
+    }
+
+    private static final int POSTED = Integer.MIN_VALUE;
+
+    /** Posts a packet for {@code key}, retrying with 1, 2, 4... ms pauses: {@link #POSTED} or the last Win32 error. */
+    private int post(long key, int attempts) {
+        int error = 0;
+        for (int i = 0; i < attempts; i++) {
+            if (port.post(key, 0)) {
+                return POSTED;
+            }
+            error = win32.lastError();
+            if (i + 1 < attempts) {
+                LockSupport.parkNanos(1_000_000L << i);
+            }
+        }
+        return error;
     }
 
     /**
@@ -99,15 +160,36 @@ public final class EventLoop {
                 if (entry != null) {
                     entry.aboutToPost();
                 }
-                if (!port.post(key, 0)) {
-                    LOG.log(System.Logger.Level.ERROR, "wait bridge could not post key 0x" + Long.toHexString(key)
-                            + ": Win32 error " + win32.lastError());
+                int error = post(key, BRIDGE_POST_ATTEMPTS);
+                if (error == POSTED) {
+                    return;
+                }
+                // The signal cannot reach the loop as a packet: fail that registration through the task
+                // queue instead, at the loop's next turn (now, if a wake can still be posted).
+                MultiWaitException failure = new MultiWaitException("PostQueuedCompletionStatus", port.handle(), error,
+                        "a bridged wait fired but its packet could not be posted after " + BRIDGE_POST_ATTEMPTS
+                                + " attempts; the registration ends FAILED");
+                LOG.log(System.Logger.Level.ERROR, failure.getMessage() + " (key 0x" + Long.toHexString(key) + ")");
+                if (entry != null) {
+                    tasks.add(() -> entry.postFailed(failure));
+                    wake("the failure is delivered at the loop's next turn");
                 }
             };
             Native.setCallbackThreadInitializer(bridgeCallback,
                     new CallbackThreadInitializer(true, false, "multiwait-wait"));
         }
         return bridgeCallback;
+    }
+
+    /** Unregistering a wait failed: it may still call the bridge callback, which must outlive this loop. */
+    synchronized void pinBridgeCallback() {
+        if (bridgeCallback != null) {
+            synchronized (PINNED) {
+                if (!PINNED.contains(bridgeCallback)) {
+                    PINNED.add(bridgeCallback);
+                }
+            }
+        }
     }
 
     // ---- bookkeeping ----
@@ -178,14 +260,50 @@ public final class EventLoop {
         }
     }
 
-    /** Wakes the loop and makes the current (or next) run() return. Any thread. */
+    /**
+     * Wakes the loop and makes the current (or next) run() return. Any thread.
+     *
+     * @throws MultiWaitException if the wake packet could not be posted: the stop request stands,
+     *         and a blocked run() returns at its next packet
+     */
     public void stop() {
+        if (closed) {
+            return; // nothing runs any more, and the port may be gone
+        }
         stopRequested = true;
         wakePosted.set(false);
-        wake();
+        MultiWaitException failed = wake("the stop request stands, but a blocked run() returns only at its next packet");
+        if (failed != null) {
+            throw failed;
+        }
+    }
+
+    /**
+     * Claims the close for the calling thread; from now on run()/runOnce() on any other thread are
+     * refused, so a thread calling runOnce() in a loop cannot starve the closer. False if another
+     * thread holds the claim.
+     */
+    public synchronized boolean claimClose() {
+        Thread me = Thread.currentThread();
+        if (closer != null && closer != me) {
+            return false;
+        }
+        closer = me;
+        return true;
+    }
+
+    /** Gives a claim back (the close failed before the loop was closed). */
+    public synchronized void releaseClose() {
+        if (closer == Thread.currentThread()) {
+            closer = null;
+        }
     }
 
     private void enter() {
+        Thread c = closer;
+        if (c != null && c != Thread.currentThread()) {
+            throw new IllegalStateException("MultiHandleWait is closed (being closed by " + c.getName() + ")");
+        }
         if (!owner.tryLock()) {
             throw new IllegalStateException("the loop is already running on " + loopThread);
         }
@@ -268,10 +386,14 @@ public final class EventLoop {
      * the loop; {@code MultiHandleWait.close()} arranges that.
      *
      * @return false if some operation's packet never came within {@code drainMillis} (its memory is then kept, not freed)
+     * @throws MultiWaitException if dequeuing kept failing ({@value #DRAIN_DEQUEUE_ATTEMPTS} times in a row)
+     *         while draining: the loop is closed, what was pending is abandoned (its memory kept), the port left open
      */
     public boolean close(long drainMillis) {
         enter();
         boolean drained;
+        MultiWaitException dequeueFailure = null;
+        int dequeueFailures = 0;
         try {
             // a stop() meant for run() (MultiHandleWait.close() sends one) must not turn the drain into a busy poll
             stopRequested = false;
@@ -291,7 +413,17 @@ public final class EventLoop {
                 if (left <= 0) {
                     break;
                 }
-                turn((int) Math.min(left, 100));
+                try {
+                    turn((int) Math.min(left, 100));
+                    dequeueFailures = 0;
+                } catch (MultiWaitException e) {
+                    // a failed dequeue took no packet: try again shortly, but not forever
+                    dequeueFailure = e;
+                    if (++dequeueFailures >= DRAIN_DEQUEUE_ATTEMPTS) {
+                        break;
+                    }
+                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+                }
             }
             drained = live.get() == 0;
             if (!drained) {
@@ -306,6 +438,10 @@ public final class EventLoop {
         }
         if (drained) {
             port.close();
+        } else if (dequeueFailures >= DRAIN_DEQUEUE_ATTEMPTS) {
+            throw new MultiWaitException("GetQueuedCompletionStatusEx", port.handle(), dequeueFailure.win32Error(),
+                    "close() could not drain: dequeuing failed " + DRAIN_DEQUEUE_ATTEMPTS + " times in a row; "
+                            + "the memory of what was pending is kept, the port left open");
         }
         return drained;
     }

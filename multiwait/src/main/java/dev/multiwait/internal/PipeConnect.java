@@ -27,6 +27,10 @@ final class PipeConnect extends RegistrationBase {
         if (!isActive()) {
             return;
         }
+        if (stream.isClosing()) {
+            finish(CloseReason.CANCELLED, null);
+            return;
+        }
         inFlight = true;
         op.prepare(0);
         boolean ok = loop.win32.connectNamedPipe(stream.handle, op.overlapped);
@@ -58,7 +62,16 @@ final class PipeConnect extends RegistrationBase {
         if (!inFlight) {
             finish(CloseReason.CANCELLED, null);
         } else if (op.isPending()) {
-            loop.win32.cancelIoEx(stream.handle, op.overlapped);
+            stream.cancelIo(op, this, false);
+        }
+    }
+
+    /** The stream is closing: cancel the connect, again if an earlier cancel may have failed. Loop thread. */
+    void cancelForClose() {
+        if (!cancelRequested) {
+            requestCancel();
+        } else if (isActive() && inFlight && op.isPending()) {
+            stream.cancelIo(op, this, false);
         }
     }
 
@@ -66,6 +79,11 @@ final class PipeConnect extends RegistrationBase {
     protected void release() {
         op.release();
         stream.closeIfIdle();
+    }
+
+    @Override
+    protected void releaseUnstarted() {
+        op.release();
     }
 
     @Override

@@ -21,6 +21,13 @@ public abstract class PortEntry implements KeyTable.Keyed {
     public void aboutToPost() {
     }
 
+    /**
+     * A wait bridge fired for this entry but could not post its packet: no packet will come. Loop
+     * thread, through the task queue.
+     */
+    public void postFailed(dev.multiwait.MultiWaitException failure) {
+    }
+
     /** Loop shutdown: cancel everything this entry has pending. */
     public abstract void shutdown();
 

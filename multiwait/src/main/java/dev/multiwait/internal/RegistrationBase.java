@@ -47,6 +47,28 @@ public abstract class RegistrationBase implements Registration {
         finish(CloseReason.CANCELLED, null);
     }
 
+    /**
+     * The call that created this registration failed before handing it to the loop (the loop was
+     * closed, or could not be woken): nothing was issued. Frees it, uncounted and without telling
+     * the listener (the caller gets the exception instead). Caller's thread.
+     */
+    final void discardUnstarted() {
+        if (!active) {
+            return;
+        }
+        active = false;
+        try {
+            releaseUnstarted();
+        } finally {
+            loop.closedOne();
+        }
+    }
+
+    /** What {@link #discardUnstarted} frees: by default {@link #release}. */
+    protected void releaseUnstarted() {
+        release();
+    }
+
     /** Stops pending work; must eventually lead to {@link #finish}. Loop thread. */
     protected abstract void onCancel();
 

@@ -184,11 +184,12 @@ public final class Relay extends RegistrationBase {
 
         /** Teardown: abort whatever is pending; its packet still comes (and is awaited). */
         void cancelPending() {
+            // a relay's teardown closes both handles anyway: if a cancel fails, closing aborts the operation
             if (reading && ring.isPending()) {
-                loop.win32.cancelIoEx(source.handle, ring.overlapped);
+                source.cancelIo(ring, Relay.this, true);
             }
             if (writing && writeOp.isPending()) {
-                loop.win32.cancelIoEx(sink.handle, writeOp.overlapped);
+                sink.cancelIo(writeOp, Relay.this, true);
             }
         }
 
@@ -249,8 +250,24 @@ public final class Relay extends RegistrationBase {
             }
             throw e;
         }
-        Relay r = new Relay(loop, a, b, aIn, aOut, bIn, bOut, bufferSize, listener);
-        loop.executeUnlessClosed(r::start);
+        Relay r;
+        try {
+            r = new Relay(loop, a, b, aIn, aOut, bIn, bOut, bufferSize, listener);
+        } catch (RuntimeException | Error e) {
+            claimed.forEach(StreamEntry::unclaim);
+            throw e;
+        }
+        boolean handedOver;
+        try {
+            handedOver = loop.executeUnlessClosed(r::start);
+        } catch (MultiWaitException e) {
+            r.discardUnstarted();
+            throw e;
+        }
+        if (!handedOver) {
+            r.discardUnstarted();
+            throw new IllegalStateException("MultiHandleWait is closed");
+        }
         return r;
     }
 
@@ -291,7 +308,7 @@ public final class Relay extends RegistrationBase {
             return;
         }
         for (StreamEntry e : entries) {
-            if (e.isHandleClosed()) {
+            if (e.isHandleClosed() || e.isClosing()) {
                 fail(new MultiWaitException("relay", e.handle, Win32Errors.ERROR_INVALID_HANDLE,
                         "the stream was closed before the relay started"));
                 return;
@@ -356,6 +373,15 @@ public final class Relay extends RegistrationBase {
         // the relay owns both handles: they close once nothing is pending on them
         for (StreamEntry e : entries) {
             e.shutdown();
+        }
+    }
+
+    @Override
+    protected void releaseUnstarted() {
+        ab.releaseMemory();
+        ba.releaseMemory();
+        for (StreamEntry e : entries) {
+            e.unclaim();
         }
     }
 

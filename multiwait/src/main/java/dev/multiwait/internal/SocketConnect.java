@@ -50,7 +50,17 @@ public final class SocketConnect extends RegistrationBase {
         }
         SocketConnect c = new SocketConnect(entry, remote, listener);
         entry.socketConnect = c;
-        loop.executeUnlessClosed(c::start);
+        boolean handedOver;
+        try {
+            handedOver = loop.executeUnlessClosed(c::start);
+        } catch (MultiWaitException e) {
+            c.discardUnstarted();
+            throw e;
+        }
+        if (!handedOver) {
+            c.discardUnstarted();
+            throw new IllegalStateException("MultiHandleWait is closed");
+        }
         return c;
     }
 
@@ -105,7 +115,8 @@ public final class SocketConnect extends RegistrationBase {
         if (!inFlight) {
             finish(CloseReason.CANCELLED, null);
         } else if (op.isPending()) {
-            loop.win32.cancelIoEx(stream.handle, op.overlapped);
+            // cancelling a connect closes its socket: if the cancel fails, closing it aborts the ConnectEx
+            stream.cancelIo(op, this, true);
         }
     }
 
@@ -117,6 +128,12 @@ public final class SocketConnect extends RegistrationBase {
         } else {
             stream.closeIfIdle();
         }
+    }
+
+    @Override
+    protected void releaseUnstarted() {
+        op.release();
+        stream.discardUnused();
     }
 
     @Override

@@ -43,6 +43,8 @@ public final class SocketListener extends RegistrationBase implements SocketServ
     private final Memory listenValue = new Memory(8);
     private boolean skipOnSuccess;
     private MultiWaitException failure;
+    /** The listening socket is closed (early, if cancelling an accept failed; else by release). */
+    private boolean socketClosed;
 
     /** One AcceptEx slot. */
     private static final class Accept {
@@ -60,7 +62,7 @@ public final class SocketListener extends RegistrationBase implements SocketServ
             for (Accept a : accepts) {
                 if (a.op.overlapped == overlapped && a.op.isPending()) {
                     a.op.packetArrived();
-                    completed(a, WsaErrors.fromNtStatus(a.op.status(), loop.win32));
+                    completed(a, StreamEntry.completionError(a.op, true, loop.win32));
                     return;
                 }
             }
@@ -130,23 +132,22 @@ public final class SocketListener extends RegistrationBase implements SocketServ
         try {
             loop.port.associate(s, key);
         } catch (RuntimeException e) {
-            loop.table.remove(key);
-            l.discard();
+            l.discardUnstarted();
             throw e;
         }
         l.skipOnSuccess = SocketSupport.skipOnSuccess(win32, s);
-        loop.executeUnlessClosed(l::start);
-        return l;
-    }
-
-    /** Set-up failed after construction: free everything without telling the listener. */
-    private void discard() {
-        loop.win32.closeSocket(socket);
-        for (Accept a : accepts) {
-            a.op.release();
+        boolean handedOver;
+        try {
+            handedOver = loop.executeUnlessClosed(l::start);
+        } catch (MultiWaitException e) {
+            l.discardUnstarted();
+            throw e;
         }
-        listenValue.close();
-        loop.closedOne();
+        if (!handedOver) {
+            l.discardUnstarted();
+            throw new IllegalStateException("MultiHandleWait is closed");
+        }
+        return l;
     }
 
     @Override
@@ -217,7 +218,8 @@ public final class SocketListener extends RegistrationBase implements SocketServ
             // aborted by someone else (995, Wine's 676 on a closed socket) or a real failure: the listener ends
             closeSocket(accepted);
             fail(new MultiWaitException("AcceptEx on " + localAddress, socket, error,
-                    error == Win32Errors.ERROR_OPERATION_ABORTED ? "the accept was cancelled from outside" : WsaErrors.hint(error)));
+                    error == Win32Errors.ERROR_OPERATION_ABORTED ? "the accept was cancelled from outside"
+                            : error == Win32Errors.ERROR_IO_INCOMPLETE ? StreamEntry.RESULT_MISSING : WsaErrors.hint(error)));
         }
     }
 
@@ -269,9 +271,16 @@ public final class SocketListener extends RegistrationBase implements SocketServ
     @Override
     protected void onCancel() {
         for (Accept a : accepts) {
-            if (a.inFlight && a.op.isPending()) {
+            if (a.inFlight && a.op.isPending() && !socketClosed
+                    && !loop.win32.cancelIoEx(socket, a.op.overlapped)) {
                 // 1168: already complete, its packet is queued; either way a packet comes
-                loop.win32.cancelIoEx(socket, a.op.overlapped);
+                int error = loop.win32.lastError();
+                if (error != Win32Errors.ERROR_NOT_FOUND) {
+                    // closing the listening socket aborts every pending accept (their packets still come)
+                    loop.reportCallbackError(this, new MultiWaitException("CancelIoEx", socket, error,
+                            "closing the listening socket instead, which aborts its accepts"));
+                    closeListeningSocket();
+                }
             }
         }
         finishIfIdle();
@@ -298,8 +307,17 @@ public final class SocketListener extends RegistrationBase implements SocketServ
             a.op.release();
         }
         loop.table.remove(entry.key());
-        loop.win32.closeSocket(socket);
+        closeListeningSocket();
         listenValue.close();
+    }
+
+    private void closeListeningSocket() {
+        if (!socketClosed) {
+            socketClosed = true;
+            if (!loop.win32.closeSocket(socket)) {
+                loop.reportCallbackError(this, new MultiWaitException("closesocket", socket, loop.win32.lastError(), null));
+            }
+        }
     }
 
     @Override

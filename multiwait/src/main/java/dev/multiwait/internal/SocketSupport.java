@@ -70,16 +70,20 @@ final class SocketSupport {
         }
     }
 
-    /** The address a bound socket has; {@code fallback} if getsockname fails. */
-    static InetSocketAddress localAddress(Win32 win32, long socket, InetSocketAddress fallback) {
+    /**
+     * The address a bound socket has (with the port the system chose for port 0); throws naming the
+     * socket and {@code requested} if getsockname fails (guessing would report port 0 as bound).
+     */
+    static InetSocketAddress localAddress(Win32 win32, long socket, InetSocketAddress requested) {
         try (Memory sa = new Memory(Winsock.SOCKADDR_MAX + 8)) {
             long len = Pointer.nativeValue(sa) + Winsock.SOCKADDR_MAX;
             sa.setInt(Winsock.SOCKADDR_MAX, Winsock.SOCKADDR_MAX);
             if (!win32.getSockName(socket, Pointer.nativeValue(sa), len)) {
-                return fallback;
+                int error = win32.lastError();
+                throw new MultiWaitException("getsockname(" + requested + ")", socket, error, WsaErrors.hint(error));
             }
             InetSocketAddress got = Winsock.decode(Pointer.nativeValue(sa), sa.getInt(Winsock.SOCKADDR_MAX));
-            return got != null ? got : fallback;
+            return got != null ? got : requested;
         }
     }
 
@@ -101,6 +105,19 @@ final class SocketSupport {
         }
         return win32.setFileCompletionNotificationModes(socket,
                 Layouts.FILE_SKIP_COMPLETION_PORT_ON_SUCCESS | Layouts.FILE_SKIP_SET_EVENT_ON_HANDLE);
+    }
+
+    /** Throws naming the handle if it is not a socket (getsockopt(SO_TYPE) fails with WSAENOTSOCK). */
+    static void checkSocket(Win32 win32, long socket) {
+        try (Memory value = new Memory(8)) {
+            value.setInt(4, 4);
+            if (!win32.getSockOpt(socket, Winsock.SOL_SOCKET, Winsock.SO_TYPE, Pointer.nativeValue(value),
+                    Pointer.nativeValue(value) + 4)) {
+                int error = win32.lastError();
+                throw new MultiWaitException("attachSocket", socket, error,
+                        "not an open socket (use attach() for pipes and files)");
+            }
+        }
     }
 
     /** The any address of {@code family}, port 0: what ConnectEx needs its socket bound to. */

@@ -51,6 +51,14 @@ public final class StreamEntry extends PortEntry implements StreamHandle {
     /** The half-close itself happened (loop thread). */
     private boolean outputShut;
     private boolean handleClosed;
+    /** The OS handle is closed (normally by closeIfIdle; earlier if a cancel failed during close). */
+    private boolean osHandleClosed;
+    /**
+     * shutdown() has run (loop thread). From then on nothing issues I/O on this handle (reads and
+     * connects are cancelled, the writer fails what is queued), so closing it early is safe; before,
+     * a task queued ahead of the close may still issue some.
+     */
+    private boolean shutdownRan;
 
     private StreamEntry(EventLoop loop, long handle, boolean socket) {
         this.loop = loop;
@@ -75,6 +83,15 @@ public final class StreamEntry extends PortEntry implements StreamHandle {
     private static StreamEntry attach(EventLoop loop, long handle, boolean socket) {
         if (loop.isClosed()) {
             throw new IllegalStateException("MultiHandleWait is closed");
+        }
+        if (handle <= 0) {
+            // CreateIoCompletionPort would say 87 for INVALID_HANDLE_VALUE (-1 is also GetCurrentProcess()) and 6 for NULL
+            throw new MultiWaitException(socket ? "attachSocket" : "attach", handle, Win32Errors.ERROR_INVALID_HANDLE,
+                    "NULL, INVALID_HANDLE_VALUE (INVALID_SOCKET) or another pseudo-handle is not a "
+                            + (socket ? "socket" : "handle") + " to attach");
+        }
+        if (socket) {
+            SocketSupport.checkSocket(loop.win32, handle);
         }
         StreamEntry entry = new StreamEntry(loop, handle, socket);
         long key = loop.table.add(entry);
@@ -116,7 +133,12 @@ public final class StreamEntry extends PortEntry implements StreamHandle {
             reader = new StreamReader(this, bufferSize, listener);
         }
         StreamReader r = reader;
-        loop.execute(r::start);
+        try {
+            loop.execute(r::start);
+        } catch (IllegalStateException | MultiWaitException notHandedOver) {
+            r.discardUnstarted();
+            throw notHandedOver;
+        }
         return r;
     }
 
@@ -134,9 +156,9 @@ public final class StreamEntry extends PortEntry implements StreamHandle {
             StreamWriter.Pending w = writer.copy(data, listener);
             try {
                 loop.execute(() -> writer.enqueue(w));
-            } catch (IllegalStateException closed) {
+            } catch (IllegalStateException | MultiWaitException notHandedOver) {
                 writer.discard(w);
-                throw closed;
+                throw notHandedOver;
             }
         }
     }
@@ -154,9 +176,12 @@ public final class StreamEntry extends PortEntry implements StreamHandle {
         StreamWriter.Pending marker = writer.shutdownMarker(listener);
         try {
             loop.execute(() -> writer.enqueue(marker));
-        } catch (IllegalStateException closed) {
+        } catch (IllegalStateException | MultiWaitException notHandedOver) {
             writer.discard(marker);
-            throw closed;
+            synchronized (this) {
+                outputShutRequested = false;
+            }
+            throw notHandedOver;
         }
     }
 
@@ -176,7 +201,12 @@ public final class StreamEntry extends PortEntry implements StreamHandle {
             connector = new PipeConnect(this, listener);
         }
         PipeConnect c = connector;
-        loop.execute(c::start);
+        try {
+            loop.execute(c::start);
+        } catch (IllegalStateException | MultiWaitException notHandedOver) {
+            c.discardUnstarted();
+            throw notHandedOver;
+        }
         return c;
     }
 
@@ -216,6 +246,62 @@ public final class StreamEntry extends PortEntry implements StreamHandle {
         relayed = false;
     }
 
+    /** close() was asked for (or the handle is closed): nothing new may be issued on it. */
+    boolean isClosing() {
+        return closeRequested || handleClosed || osHandleClosed;
+    }
+
+    /**
+     * CancelIoEx of one pending operation. 1168 (it has already completed) is normal: its packet is
+     * queued. Any other failure is reported to the callback error handler, and if this stream's
+     * shutdown has run (or {@code force}) the handle is closed now, which aborts the operation (its
+     * packet still comes; the key stays until then). Loop thread.
+     */
+    void cancelIo(NativeOp op, Registration owner, boolean force) {
+        if (osHandleClosed) {
+            return; // closing the handle has aborted everything on it
+        }
+        if (loop.win32.cancelIoEx(handle, op.overlapped)) {
+            return;
+        }
+        int error = loop.win32.lastError();
+        if (error == Win32Errors.ERROR_NOT_FOUND) {
+            return;
+        }
+        boolean closeNow = force || shutdownRan;
+        loop.reportCallbackError(owner, new MultiWaitException("CancelIoEx", handle, error, closeNow
+                ? "closing the handle instead, which aborts the operation"
+                : "the operation ends when it completes (closing the stream aborts it)"));
+        if (closeNow) {
+            closeRequested = true;
+            closeOsHandle();
+        }
+    }
+
+    /** Closes the OS handle once; the key stays in the table until {@link #closeIfIdle}. A failure is reported. */
+    private void closeOsHandle() {
+        if (osHandleClosed) {
+            return;
+        }
+        osHandleClosed = true;
+        boolean ok = socket ? loop.win32.closeSocket(handle) : loop.win32.closeHandle(handle);
+        if (!ok) {
+            loop.reportCallbackError(null, new MultiWaitException(socket ? "closesocket" : "CloseHandle", handle,
+                    loop.win32.lastError(), null));
+        }
+    }
+
+    /**
+     * Set-up failed before anything was issued on this entry (caller's thread): drop its key and
+     * close the handle, which it owns.
+     */
+    void discardUnused() {
+        handleClosed = true;
+        closeRequested = true;
+        loop.table.remove(key());
+        closeOsHandle();
+    }
+
     @Override
     public void close() {
         closeRequested = true;
@@ -225,13 +311,14 @@ public final class StreamEntry extends PortEntry implements StreamHandle {
     @Override
     public void shutdown() {
         closeRequested = true;
+        shutdownRan = true;
         StreamReader r = reader;
         if (r != null) {
-            r.requestCancel();
+            r.cancelForClose();
         }
         PipeConnect c = connector;
         if (c != null) {
-            c.requestCancel();
+            c.cancelForClose();
         }
         SocketConnect sc = socketConnect;
         if (sc != null) {
@@ -303,11 +390,7 @@ public final class StreamEntry extends PortEntry implements StreamHandle {
         handleClosed = true;
         closeRequested = true; // (after a pipe's half-close) later calls are told it is closed
         loop.table.remove(key());
-        if (socket) {
-            loop.win32.closeSocket(handle);
-        } else {
-            loop.win32.closeHandle(handle);
-        }
+        closeOsHandle();
     }
 
     /**
@@ -333,7 +416,7 @@ public final class StreamEntry extends PortEntry implements StreamHandle {
     }
 
     boolean isHandleClosed() {
-        return handleClosed;
+        return handleClosed || osHandleClosed;
     }
 
     // ---- issuing: the one place the two flavours differ ----
@@ -449,11 +532,28 @@ public final class StreamEntry extends PortEntry implements StreamHandle {
     /** A packet for {@code op}: its status lives in the OVERLAPPED. */
     void packetFor(NativeOp op, int bytes, Completion completion) {
         op.packetArrived();
-        completion.complete(socket ? WsaErrors.fromNtStatus(op.status(), loop.win32) : op.error(loop.win32), bytes);
+        if (op.resultMissing()) {
+            completion.complete(Win32Errors.ERROR_IO_INCOMPLETE, 0);
+            return;
+        }
+        completion.complete(completionError(op, socket, loop.win32), bytes);
     }
 
+    /** The error of a finished operation from its OVERLAPPED; {@link Win32Errors#ERROR_IO_INCOMPLETE} if it has none. */
+    static int completionError(NativeOp op, boolean socket, dev.multiwait.win32.Win32 win32) {
+        if (op.resultMissing()) {
+            return Win32Errors.ERROR_IO_INCOMPLETE;
+        }
+        return socket ? WsaErrors.fromNtStatus(op.status(), win32) : op.error(win32);
+    }
+
+    static final String RESULT_MISSING = "its completion packet came but the OVERLAPPED was never given a result, so"
+            + " bytes may have been lost (Wine does this to I/O whose issuing thread has exited: run the loop on a"
+            + " thread that outlives the I/O it issues)";
+
     MultiWaitException error(String call, int win32Error) {
-        return new MultiWaitException(call, handle, win32Error, socket ? WsaErrors.hint(win32Error) : null);
+        return new MultiWaitException(call, handle, win32Error, win32Error == Win32Errors.ERROR_IO_INCOMPLETE
+                ? RESULT_MISSING : socket ? WsaErrors.hint(win32Error) : null);
     }
 
     @Override

@@ -31,9 +31,14 @@ final class StreamReader extends RegistrationBase {
     }
 
     void start() {
-        if (isActive()) { // a cancel before the start has already finished it
-            issue();
+        if (!isActive()) {
+            return; // a cancel before the start has already finished it
         }
+        if (stream.isClosing()) {
+            finish(CloseReason.CANCELLED, null); // closed before the read began: issue nothing nobody would cancel
+            return;
+        }
+        issue();
     }
 
     private void issue() {
@@ -57,11 +62,12 @@ final class StreamReader extends RegistrationBase {
         if (!isActive()) {
             return;
         }
+        // Cancelled (also when the handle was closed under it, which may look like end of stream), then
         // 0 bytes (a socket peer's shutdown or close, a message-less pipe) or a pipe's 109/38/233: end of stream.
-        if (stream.isEndOfStream(error, bytes)) {
-            finish(CloseReason.COMPLETED, null);
-        } else if (cancelRequested || error == ERROR_OPERATION_ABORTED) {
+        if (cancelRequested || error == ERROR_OPERATION_ABORTED) {
             finish(CloseReason.CANCELLED, null);
+        } else if (stream.isEndOfStream(error, bytes)) {
+            finish(CloseReason.COMPLETED, null);
         } else if (error == 0 || error == ERROR_MORE_DATA) {
             issue();
         } else {
@@ -76,7 +82,16 @@ final class StreamReader extends RegistrationBase {
             finish(CloseReason.CANCELLED, null);
         } else if (op.isPending()) {
             // 1168 (not found) means the packet is already queued: it will end the read.
-            loop.win32.cancelIoEx(stream.handle, op.overlapped);
+            stream.cancelIo(op, this, false);
+        }
+    }
+
+    /** The stream is closing: cancel the read, again if an earlier cancel may have failed. Loop thread. */
+    void cancelForClose() {
+        if (!cancelRequested) {
+            requestCancel();
+        } else if (isActive() && inFlight && op.isPending()) {
+            stream.cancelIo(op, this, false);
         }
     }
 
@@ -84,6 +99,11 @@ final class StreamReader extends RegistrationBase {
     protected void release() {
         op.release();
         stream.closeIfIdle();
+    }
+
+    @Override
+    protected void releaseUnstarted() {
+        op.release();
     }
 
     @Override

@@ -157,7 +157,7 @@ final class StreamWriter {
     void cancelAll() {
         cancelling = true;
         if (current != null && current.op != null && current.op.isPending()) {
-            stream.loop.win32.cancelIoEx(stream.handle, current.op.overlapped);
+            stream.cancelIo(current.op, null, false);
         } else if (current == null) {
             failQueued(stream.error(stream.writeCall(), ERROR_OPERATION_ABORTED));
         }

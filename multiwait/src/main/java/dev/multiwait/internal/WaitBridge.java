@@ -17,6 +17,11 @@ import dev.multiwait.win32.Win32Errors;
  * it: RegisterWaitForSingleObject with WT_EXECUTEONLYONCE, whose callback posts this bridge's key.
  * Re-armed after each signal when repeating. The handle stays the caller's and must stay open
  * while watched.
+ *
+ * <p>Native failures end the registration visibly: a re-arm refused (RegisterWaitForSingleObject),
+ * a wait that cannot be removed (UnregisterWaitEx: the callback is then pinned for the JVM's life,
+ * since the pool may still call it) or a packet that cannot be posted (PostQueuedCompletionStatus,
+ * after retries) each end it FAILED with a {@link MultiWaitException} naming the call and the handle.
  */
 public final class WaitBridge extends RegistrationBase {
     /** What a signal means. */
@@ -35,6 +40,8 @@ public final class WaitBridge extends RegistrationBase {
     private long waitHandle;
     /** Set by the callback before it posts: a packet for this bridge is (or is about to be) queued. */
     private volatile boolean posted;
+    /** UnregisterWaitEx failed: the registration ends FAILED with this at its next end. */
+    private MultiWaitException unregisterFailure;
 
     /** The key table entry; a separate object so the public registration has no packet method. */
     private final class Bridge extends PortEntry {
@@ -46,6 +53,11 @@ public final class WaitBridge extends RegistrationBase {
         @Override
         public void aboutToPost() {
             posted = true;
+        }
+
+        @Override
+        public void postFailed(MultiWaitException failure) {
+            WaitBridge.this.postFailed(failure);
         }
 
         @Override
@@ -62,13 +74,13 @@ public final class WaitBridge extends RegistrationBase {
         this.listener = listener;
     }
 
-    /** Arms the first wait on the caller's thread, so a bad handle fails right here. */
+    /** Checks the handle and arms the first wait on the caller's thread, so bad input fails right here. */
     public WaitBridge start() {
-        if (!loop.win32.isHandleOpen(handle)) {
-            int error = loop.win32.lastError();
+        try {
+            check();
+        } catch (RuntimeException e) {
             abandon();
-            throw new MultiWaitException("watch", handle, error == 0 ? Win32Errors.ERROR_INVALID_HANDLE : error,
-                    "the handle is closed or invalid");
+            throw e;
         }
         loop.table.add(bridge);
         synchronized (this) {
@@ -80,6 +92,53 @@ public final class WaitBridge extends RegistrationBase {
             }
         }
         return this;
+    }
+
+    private String call() {
+        return switch (kind) {
+            case SIGNAL -> "watch";
+            case PROCESS_EXIT -> "watchProcess";
+            case CONSOLE_INPUT -> "watchConsoleInput";
+        };
+    }
+
+    /** Refuses a closed loop, NULL and pseudo-handles, closed handles, and handles of the wrong kind. */
+    private void check() {
+        if (loop.isClosed()) {
+            throw new IllegalStateException("MultiHandleWait is closed");
+        }
+        Win32 w = loop.win32;
+        if (handle <= 0) {
+            // -1 is INVALID_HANDLE_VALUE and also GetCurrentProcess(): "open", and never signalled while we run
+            throw new MultiWaitException(call(), handle, Win32Errors.ERROR_INVALID_HANDLE,
+                    "NULL, INVALID_HANDLE_VALUE or another pseudo-handle is not a handle to wait on");
+        }
+        if (!w.isHandleOpen(handle)) {
+            int error = w.lastError();
+            throw new MultiWaitException(call(), handle, error == 0 ? Win32Errors.ERROR_INVALID_HANDLE : error,
+                    "the handle is closed or invalid");
+        }
+        switch (kind) {
+            case SIGNAL, PROCESS_EXIT -> {
+                int type = w.getFileType(handle);
+                if (type == Win32.FILE_TYPE_DISK || type == Win32.FILE_TYPE_PIPE) {
+                    throw new MultiWaitException(call(), handle, Win32Errors.ERROR_INVALID_HANDLE,
+                            "a file, pipe or socket handle (signalled whenever any I/O on it completes): use attach()");
+                }
+                if (kind == Kind.PROCESS_EXIT && w.getProcessId(handle) == 0) {
+                    int error = w.lastError();
+                    throw new MultiWaitException(call(), handle, error == 0 ? Win32Errors.ERROR_INVALID_HANDLE : error,
+                            "not a process handle (or one without PROCESS_QUERY_LIMITED_INFORMATION access)");
+                }
+            }
+            case CONSOLE_INPUT -> {
+                if (!w.getNumberOfConsoleInputEvents(handle, Pointer.nativeValue(scratch))) {
+                    int error = w.lastError();
+                    throw new MultiWaitException(call(), handle, error == 0 ? Win32Errors.ERROR_INVALID_HANDLE : error,
+                            "not a console input handle");
+                }
+            }
+        }
     }
 
     private void abandon() {
@@ -99,11 +158,40 @@ public final class WaitBridge extends RegistrationBase {
         return 0;
     }
 
-    /** Blocks until a running callback has returned; never call it from the callback. */
+    /**
+     * Blocks until a running callback has returned; never call it from the callback. If the wait
+     * cannot be removed it may still fire: the callback is pinned, and the registration will end FAILED.
+     */
     private void disarm() {
         if (waitHandle != 0) {
-            loop.win32.unregisterWaitEx(waitHandle, Win32.INVALID_HANDLE_VALUE);
+            long w = waitHandle;
             waitHandle = 0;
+            if (!loop.win32.unregisterWaitEx(w, Win32.INVALID_HANDLE_VALUE)) {
+                int error = loop.win32.lastError();
+                loop.pinBridgeCallback();
+                if (unregisterFailure == null) {
+                    unregisterFailure = new MultiWaitException("UnregisterWaitEx", handle, error,
+                            "the wait on this handle could not be removed; the registration ends FAILED");
+                }
+            }
+        }
+    }
+
+    /** Ends the registration: {@code reason}, unless a wait could not be removed (then FAILED with that). */
+    private void end(CloseReason reason, Exception error) {
+        if (unregisterFailure != null && reason != CloseReason.FAILED) {
+            finish(CloseReason.FAILED, unregisterFailure);
+        } else {
+            finish(reason, error);
+        }
+    }
+
+    /** The wait fired but its packet could not be posted (loop thread): none will come, end it here. */
+    private synchronized void postFailed(MultiWaitException failure) {
+        disarm();
+        posted = false;
+        if (isActive()) {
+            finish(CloseReason.FAILED, failure);
         }
     }
 
@@ -116,7 +204,7 @@ public final class WaitBridge extends RegistrationBase {
             return;
         }
         if (cancelRequested) {
-            finish(CloseReason.CANCELLED, null);
+            end(CloseReason.CANCELLED, null);
             return;
         }
         switch (kind) {
@@ -134,7 +222,7 @@ public final class WaitBridge extends RegistrationBase {
                 }
                 int code = scratch.getInt(0);
                 if (deliver(() -> ((ExitListener) listener).onExit(code))) {
-                    finish(CloseReason.COMPLETED, null);
+                    end(CloseReason.COMPLETED, null);
                 }
             }
             case CONSOLE_INPUT -> {
@@ -151,8 +239,8 @@ public final class WaitBridge extends RegistrationBase {
         if (!isActive()) {
             return; // the listener cancelled it (or threw) and it has ended: never re-arm freed state
         }
-        if (!repeat) {
-            finish(CloseReason.COMPLETED, null);
+        if (!repeat || unregisterFailure != null) {
+            end(CloseReason.COMPLETED, null);
             return;
         }
         int error = arm();
@@ -206,7 +294,7 @@ public final class WaitBridge extends RegistrationBase {
     protected synchronized void onCancel() {
         disarm();
         if (!posted) {
-            finish(CloseReason.CANCELLED, null);
+            end(CloseReason.CANCELLED, null);
         }
         // else a packet is queued: it finishes the registration when it is consumed
     }

@@ -75,6 +75,16 @@ public class JnaWin32 implements Win32 {
     }
 
     @Override
+    public int getFileType(long handle) {
+        return Kernel32Direct.GetFileType(handle);
+    }
+
+    @Override
+    public int getProcessId(long process) {
+        return Kernel32Direct.GetProcessId(process);
+    }
+
+    @Override
     public boolean registerWaitForSingleObject(long waitHandleOut, long handle, WaitCallback callback, long context,
                                                int timeoutMillis, int flags) {
         return Kernel32Direct.RegisterWaitForSingleObject(waitHandleOut, handle, callback, context, timeoutMillis, flags);

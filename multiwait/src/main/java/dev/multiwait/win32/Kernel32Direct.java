@@ -38,6 +38,10 @@ final class Kernel32Direct {
 
     static native boolean GetHandleInformation(long handle, long flags);
 
+    static native int GetFileType(long handle);
+
+    static native int GetProcessId(long process);
+
     static native boolean RegisterWaitForSingleObject(long waitOut, long handle, Win32.WaitCallback callback,
                                                       long context, int timeout, int flags);
 

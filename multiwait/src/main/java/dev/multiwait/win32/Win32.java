@@ -47,6 +47,17 @@ public interface Win32 {
     /** GetHandleInformation: the cheapest way to tell an open handle from a closed one. */
     boolean isHandleOpen(long handle);
 
+    int FILE_TYPE_DISK = 1;
+    int FILE_TYPE_CHAR = 2;
+    /** Pipes and sockets. */
+    int FILE_TYPE_PIPE = 3;
+
+    /** GetFileType: 0 (FILE_TYPE_UNKNOWN; error 6 in lastError for events, processes...), or a FILE_TYPE_ value. */
+    int getFileType(long handle);
+
+    /** GetProcessId: the pid, or 0 (error in lastError) for a handle that is not a process's. */
+    int getProcessId(long process);
+
     boolean registerWaitForSingleObject(long waitHandleOut, long handle, WaitCallback callback, long context,
                                         int timeoutMillis, int flags);
 

@@ -16,6 +16,8 @@ public final class Win32Errors {
     public static final int ERROR_PIPE_CONNECTED = 535;
     public static final int ERROR_HANDLES_CLOSED = 676;
     public static final int ERROR_OPERATION_ABORTED = 995;
+    /** Also what the library reports for a completion packet whose OVERLAPPED was never given a result. */
+    public static final int ERROR_IO_INCOMPLETE = 996;
     public static final int ERROR_IO_PENDING = 997;
     public static final int ERROR_NOT_FOUND = 1168;
 }

@@ -26,6 +26,8 @@ public final class Winsock {
     public static final int SD_SEND = 1;
     /** getsockopt(SO_PROTOCOL_INFOW): the socket's WSAPROTOCOL_INFOW (628 bytes; dwServiceFlags1 first). */
     public static final int SO_PROTOCOL_INFOW = 0x2005;
+    /** getsockopt(SO_TYPE): fails with WSAENOTSOCK on anything that is not a socket. */
+    public static final int SO_TYPE = 0x1008;
     public static final int WSAPROTOCOL_INFOW_SIZE = 628;
     /** dwServiceFlags1 bit: the provider's sockets are real kernel (IFS) handles. */
     public static final int XP1_IFS_HANDLES = 0x00020000;

@@ -358,16 +358,34 @@ class EventLoopTest {
     }
 
     @Test
-    void aWakeThatCannotBePostedIsRetriedByTheNextExecute() {
+    void aWakeThatCannotBePostedWithdrawsTheTaskAndThrows() {
         Harness h = new Harness(true);
         h.port.refusePosts(true);
+        h.lastError = 1450; // ERROR_NO_SYSTEM_RESOURCES
         AtomicInteger ran = new AtomicInteger();
-        h.loop.execute(ran::incrementAndGet);
+        dev.multiwait.MultiWaitException e = assertThrows(dev.multiwait.MultiWaitException.class,
+                () -> h.loop.execute(ran::incrementAndGet));
+        assertEquals(1450, e.win32Error());
+        assertEquals(MemoryPort.PORT_HANDLE, e.handle());
+        assertTrue(e.getMessage().contains("PostQueuedCompletionStatus"), e.getMessage());
+        assertTrue(e.getMessage().contains("not made"), e.getMessage());
+        assertEquals(EventLoop.WAKE_POST_ATTEMPTS, h.port.refusedPosts(), "retried before giving up");
         assertEquals(0, h.port.queued());
         h.port.refusePosts(false);
         h.loop.execute(ran::incrementAndGet);
         assertEquals(1, h.port.queued(), "a failed post must not leave the wake marked as posted");
         h.loop.runOnce(0);
-        assertEquals(2, ran.get());
+        assertEquals(1, ran.get(), "the withdrawn task never runs; the later one does");
+    }
+
+    @Test
+    void aWakeRefusedOnceIsRetriedAndNothingIsReported() {
+        Harness h = new Harness(true);
+        h.port.refuseNextPosts(EventLoop.WAKE_POST_ATTEMPTS - 1);
+        AtomicInteger ran = new AtomicInteger();
+        h.loop.execute(ran::incrementAndGet);
+        assertEquals(1, h.port.queued());
+        h.loop.runOnce(0);
+        assertEquals(1, ran.get());
     }
 }

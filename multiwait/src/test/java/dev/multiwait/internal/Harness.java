@@ -66,6 +66,9 @@ final class Harness {
         when(win32.setFileCompletionNotificationModes(anyLong(), anyInt())).thenReturn(skipOnSuccess);
         when(win32.closeHandle(anyLong())).thenReturn(true);
         when(win32.cancelIoEx(anyLong(), anyLong())).thenReturn(true);
+        // attachSocket's check that the handle is a socket
+        when(win32.getSockOpt(anyLong(), anyInt(), org.mockito.ArgumentMatchers.eq(dev.multiwait.win32.Winsock.SO_TYPE),
+                anyLong(), anyLong())).thenReturn(true);
         doAnswer(i -> {
             Io io = new Io(i.getArgument(0), i.getArgument(1), i.getArgument(2), i.getArgument(3));
             reads.add(io);

@@ -211,4 +211,54 @@ class LoopCloseTest {
         }
         throw new AssertionError("no call with OVERLAPPED 0x" + Long.toHexString(overlapped));
     }
+
+    @Test
+    void aCloseClaimWinsAgainstAThreadCallingRunOnceInALoop() throws Exception {
+        // Found under Wine by ConcurrencyTest: close() retried tryLock while the loop thread re-entered
+        // runOnce() within nanoseconds of leaving it, so close() starved. Now it claims the loop first.
+        Harness h = new Harness(true);
+        h.attach().read(16, new Recorder()); // keeps runOnce blocking
+        java.util.concurrent.atomic.AtomicReference<Throwable> ended = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread loopThread = new Thread(() -> {
+            try {
+                while (true) {
+                    h.loop.runOnce(50);
+                }
+            } catch (Throwable t) {
+                ended.set(t);
+            }
+        }, "runOnce-loop");
+        loopThread.start();
+        Thread.sleep(100);
+        assertTrue(h.loop.claimClose());
+        // from the claim on, another thread's run()/runOnce() is refused at once (before the close itself)
+        java.util.concurrent.atomic.AtomicReference<Throwable> other = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread late = new Thread(() -> {
+            try {
+                h.loop.runOnce(0);
+            } catch (Throwable t) {
+                other.set(t);
+            }
+            assertFalse(h.loop.claimClose(), "a second closer does not get the claim");
+        });
+        late.start();
+        late.join(5000);
+        assertTrue(other.get() instanceof IllegalStateException && other.get().getMessage().contains("being closed"),
+                "runOnce on another thread after the claim: " + other.get());
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (true) { // as MultiHandleWait.close() does, on the claiming thread
+            assertTrue(System.nanoTime() < deadline, "close() starved by the runOnce loop");
+            h.loop.stop();
+            try {
+                h.loop.close(1000);
+                break;
+            } catch (IllegalStateException running) {
+                Thread.sleep(0, 100_000);
+            }
+        }
+        loopThread.join(5000);
+        assertFalse(loopThread.isAlive());
+        assertTrue(ended.get() instanceof IllegalStateException, "runOnce refused once the close was claimed: " + ended.get());
+        assertTrue(h.loop.isClosed());
+    }
 }

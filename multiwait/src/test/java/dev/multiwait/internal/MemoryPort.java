@@ -36,6 +36,12 @@ final class MemoryPort implements CompletionPort {
     private final AtomicInteger dequeueCalls = new AtomicInteger();
     private volatile boolean closed;
     private volatile boolean refusePosts;
+    /** Posts still to refuse before posting works again (a transient failure). */
+    private final AtomicInteger refuseNext = new AtomicInteger();
+    private final AtomicInteger refused = new AtomicInteger();
+    /** Dequeues still to fail, and with which error. */
+    private final AtomicInteger failDequeues = new AtomicInteger();
+    private volatile int dequeueError;
 
     /** @param win32 asked to CreateIoCompletionPort(handle, port, key) on associate, as IocpPort does; null to skip */
     MemoryPort(Win32 win32) {
@@ -58,6 +64,10 @@ final class MemoryPort implements CompletionPort {
     @Override
     public void dequeue(Completions out, int timeoutMillis) {
         dequeueCalls.incrementAndGet();
+        if (failDequeues.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+            out.count = 0;
+            throw new MultiWaitException("GetQueuedCompletionStatusEx", PORT_HANDLE, dequeueError, IocpPort.DEQUEUE_FAILED);
+        }
         lock.lock();
         try {
             dequeueTimeouts.add(timeoutMillis);
@@ -96,7 +106,8 @@ final class MemoryPort implements CompletionPort {
 
     @Override
     public boolean post(long key, int bytes) {
-        if (refusePosts || closed) {
+        if (refusePosts || closed || refuseNext.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+            refused.incrementAndGet();
             return false;
         }
         push(key, 0, bytes);
@@ -116,6 +127,22 @@ final class MemoryPort implements CompletionPort {
 
     void refusePosts(boolean refuse) {
         refusePosts = refuse;
+    }
+
+    /** The next {@code n} posts fail, then posting works again. */
+    void refuseNextPosts(int n) {
+        refuseNext.set(n);
+    }
+
+    /** Posts refused so far. */
+    int refusedPosts() {
+        return refused.get();
+    }
+
+    /** The next {@code n} dequeues throw as GetQueuedCompletionStatusEx failing with {@code error} would. */
+    void failNextDequeues(int n, int error) {
+        dequeueError = error;
+        failDequeues.set(n);
     }
 
     int queued() {
@@ -170,6 +197,11 @@ final class MemoryPort implements CompletionPort {
 
     boolean isClosed() {
         return closed;
+    }
+
+    @Override
+    public long handle() {
+        return PORT_HANDLE;
     }
 
     @Override

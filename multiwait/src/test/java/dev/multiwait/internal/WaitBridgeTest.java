@@ -42,6 +42,7 @@ class WaitBridgeTest {
 
         Pool(Harness h) {
             when(h.win32.isHandleOpen(anyLong())).thenReturn(true);
+            when(h.win32.getProcessId(anyLong())).thenReturn(1234);
             when(h.win32.unregisterWaitEx(anyLong(), anyLong())).thenReturn(true);
             doAnswer(i -> {
                 long w = nextWait++;
