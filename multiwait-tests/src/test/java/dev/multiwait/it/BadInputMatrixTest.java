@@ -13,7 +13,6 @@ import dev.multiwait.SocketServer;
 import dev.multiwait.StreamHandle;
 import dev.multiwait.internal.NativeOp;
 import dev.multiwait.win32.JnaWin32;
-import dev.multiwait.win32.Winsock;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
@@ -32,10 +31,8 @@ import static dev.multiwait.it.BridgeTestSupport.raw;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * The bad-input matrix: every entry point with every kind of bad input (null, NULL,
@@ -290,7 +287,15 @@ class BadInputMatrixTest {
             TRIED.incrementAndGet();
             TABLE.add("| `close` | from a listener (on the loop thread) | `IllegalStateException`: call cancel() and close after run() returns |");
             keeper.cancel();
+            OverlappedPipe.Pair relayPair = OverlappedPipe.create();
+            StreamHandle ra = wait.attach(relayPair.server());
+            StreamHandle rb = wait.attach(relayPair.client());
             wait.close();
+            assertFalse(Pipes.isOpen(relayPair.server()), "the waiter closed what it owned");
+            row("relay", "after the waiter's close()", IllegalStateException.class, -1,
+                    () -> wait.relay(ra, rb, (x, y) -> { }), "closed");
+            row("watchConsoleInput", "after the waiter's close()", IllegalStateException.class, -1,
+                    () -> wait.watchConsoleInput(event, t -> { }), "closed");
             // everything after close
             String closed = "MultiHandleWait is closed";
             row("attach", "after the waiter's close()", IllegalStateException.class, -1, () -> wait.attach(pipe.server()), closed);
@@ -386,9 +391,5 @@ class BadInputMatrixTest {
             BridgeTestSupport.runGuarded(wait, "server close");
             assertEquals(0, wait.registrationCount());
         }
-    }
-
-    static {
-        assert Winsock.AF_INET == 2;
     }
 }

@@ -10,7 +10,6 @@ import dev.multiwait.ReadListener;
 import dev.multiwait.Registration;
 import dev.multiwait.SignalListener;
 import dev.multiwait.StreamHandle;
-import dev.multiwait.internal.NativeOp;
 import org.junit.jupiter.api.Test;
 
 import java.nio.ByteBuffer;
@@ -433,9 +432,5 @@ class ConcurrencyTest {
             }
         }
         events.forEach(Kernel32.INSTANCE::CloseHandle);
-    }
-
-    static {
-        assert NativeOp.class != null;
     }
 }

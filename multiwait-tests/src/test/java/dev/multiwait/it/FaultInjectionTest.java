@@ -2,7 +2,6 @@ package dev.multiwait.it;
 
 import com.sun.jna.Memory;
 import com.sun.jna.Native;
-import com.sun.jna.Pointer;
 import com.sun.jna.Library;
 import com.sun.jna.platform.win32.Kernel32;
 import com.sun.jna.platform.win32.WinBase;
@@ -902,10 +901,5 @@ class FaultInjectionTest {
             assertNames((MultiWaitException) r.reported.get(0), "closesocket", pair[0].handle(), ERR);
             pair[1].close();
         });
-    }
-
-    /** Pointer import keeps the raw-address helpers of this package in one style. */
-    static long address(Pointer p) {
-        return Pointer.nativeValue(p);
     }
 }

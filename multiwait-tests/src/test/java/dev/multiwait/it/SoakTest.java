@@ -486,9 +486,4 @@ class SoakTest {
             };
         }
     }
-
-    static {
-        // MultiWaitException appears in listener signatures above
-        assert MultiWaitException.class != null;
-    }
 }

@@ -78,7 +78,9 @@ final class StreamWriter {
     }
 
     void enqueue(Pending w) {
-        if (failure != null || cancelling) {
+        // A write that passed the caller-side check while the handle was being closed (close, or a
+        // pipe's half-close) must fail here: never issue I/O on a closed, possibly reused, handle.
+        if (failure != null || cancelling || stream.isHandleClosed()) {
             fail(w, failure != null ? failure : stream.error(stream.writeCall(), ERROR_OPERATION_ABORTED));
             return;
         }
@@ -101,6 +103,12 @@ final class StreamWriter {
                 return;
             }
             if (!current.isShutdown()) {
+                if (stream.isHandleClosed()) {
+                    Pending closed = current;
+                    current = null;
+                    fail(closed, stream.error(stream.writeCall(), ERROR_OPERATION_ABORTED));
+                    continue;
+                }
                 issue(current);
                 return;
             }

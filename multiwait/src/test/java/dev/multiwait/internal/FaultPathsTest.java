@@ -1,6 +1,5 @@
 package dev.multiwait.internal;
 
-import dev.multiwait.CloseReason;
 import dev.multiwait.MultiWaitException;
 import dev.multiwait.Registration;
 import dev.multiwait.win32.Win32;

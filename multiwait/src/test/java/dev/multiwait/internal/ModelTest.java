@@ -7,7 +7,6 @@ import dev.multiwait.MultiWaitException;
 import dev.multiwait.ReadListener;
 import dev.multiwait.Registration;
 import dev.multiwait.SignalListener;
-import dev.multiwait.win32.Layouts;
 import dev.multiwait.win32.Win32;
 import dev.multiwait.win32.Win32Errors;
 import org.junit.jupiter.api.Test;
@@ -681,10 +680,5 @@ class ModelTest {
                     + NativeOp.liveBlocks() + " after");
             check(h.port.isClosed(), "port not closed");
         }
-    }
-
-    static {
-        // keep the Layouts class loaded with the fields the kernel writes (documentation only)
-        assert Layouts.OVERLAPPED_INTERNAL == 0;
     }
 }
