@@ -7,16 +7,28 @@ import static dev.multiwait.win32.Win32Errors.ERROR_OPERATION_ABORTED;
 import static dev.multiwait.win32.Win32Errors.ERROR_PIPE_CONNECTED;
 
 /** Named-pipe server accept: one overlapped ConnectNamedPipe. */
-final class PipeConnect extends StreamOperation {
+final class PipeConnect extends RegistrationBase {
+    private final StreamEntry stream;
     private final ConnectListener listener;
+    private final NativeOp op = new NativeOp(0);
+    private boolean inFlight;
 
     PipeConnect(StreamEntry stream, ConnectListener listener) {
-        super(stream, listener, new NativeOp(0));
+        super(stream.loop, listener);
+        this.stream = stream;
         this.listener = listener;
     }
 
+    boolean owns(long overlapped) {
+        return overlapped == op.overlapped && op.isPending();
+    }
+
     void start() {
-        if (!mayStart()) {
+        if (!isActive()) {
+            return;
+        }
+        if (stream.isClosing()) {
+            finish(CloseReason.CANCELLED, null);
             return;
         }
         inFlight = true;
@@ -43,6 +55,35 @@ final class PipeConnect extends StreamOperation {
         } else {
             finish(CloseReason.FAILED, stream.error("ConnectNamedPipe", error));
         }
+    }
+
+    @Override
+    protected void onCancel() {
+        if (!inFlight) {
+            finish(CloseReason.CANCELLED, null);
+        } else if (op.isPending()) {
+            stream.cancelIo(op, this, false);
+        }
+    }
+
+    /** The stream is closing: cancel the connect, again if an earlier cancel may have failed. Loop thread. */
+    void cancelForClose() {
+        if (!cancelRequested) {
+            requestCancel();
+        } else if (isActive() && inFlight && op.isPending()) {
+            stream.cancelIo(op, this, false);
+        }
+    }
+
+    @Override
+    protected void release() {
+        op.release();
+        stream.closeIfIdle();
+    }
+
+    @Override
+    protected void releaseUnstarted() {
+        op.release();
     }
 
     @Override
