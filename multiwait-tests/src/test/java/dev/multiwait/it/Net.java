@@ -82,6 +82,26 @@ final class Net {
             return super.closeSocket(socket);
         }
 
+        /** WSARecv / WSASend calls the library made with two buffers (a relay ring that wraps). */
+        final java.util.concurrent.atomic.AtomicInteger twoSpanRecvs = new java.util.concurrent.atomic.AtomicInteger();
+        final java.util.concurrent.atomic.AtomicInteger twoSpanSends = new java.util.concurrent.atomic.AtomicInteger();
+
+        @Override
+        public boolean wsaRecv(long socket, long buffers, int count, long flagsInOut, long overlapped) {
+            if (count == 2) {
+                twoSpanRecvs.incrementAndGet();
+            }
+            return super.wsaRecv(socket, buffers, count, flagsInOut, overlapped);
+        }
+
+        @Override
+        public boolean wsaSend(long socket, long buffers, int count, int flags, long overlapped) {
+            if (count == 2) {
+                twoSpanSends.incrementAndGet();
+            }
+            return super.wsaSend(socket, buffers, count, flags, overlapped);
+        }
+
         /** Every CloseHandle the library made, in order. */
         final List<Long> closedHandles = Collections.synchronizedList(new ArrayList<>());
 

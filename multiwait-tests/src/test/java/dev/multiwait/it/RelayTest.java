@@ -159,7 +159,7 @@ class RelayTest {
      * Client and backend each send {@code frames} frames and half-close, through a relay with a
      * ring of {@code bufferSize}; both check sequence and checksum of what they receive.
      */
-    private void framesBothWays(int frames, int bufferSize) throws Exception {
+    private Net.TrackingWin32 framesBothWays(int frames, int bufferSize) throws Exception {
         RelayRecord record = new RelayRecord();
         Frames.Receiver atBackend = new Frames.Receiver("client->backend");
         Frames.Receiver atClient = new Frames.Receiver("backend->client");
@@ -168,7 +168,9 @@ class RelayTest {
         AtomicReference<Frames.Sender> backendSender = new AtomicReference<>();
         long t0;
         long t1;
+        Net.TrackingWin32 relayCalls;
         try (Rig rig = new Rig()) {
+            relayCalls = rig.relayWin32;
             SocketServer backend = rig.ends.listen(Net.loopback4(0), (srv, s, peer) -> {
                 srv.close();
                 Frames.Sender sender = new Frames.Sender(s, frames, PAYLOAD, 2);
@@ -218,6 +220,7 @@ class RelayTest {
         double seconds = (t1 - t0) / 1e9;
         System.out.printf("relay %d frames of %d KiB each way, ring %d: %.2f s, %.1f MB/s per direction%n",
                 frames, PAYLOAD / 1024, bufferSize, seconds, perDirection / seconds / 1e6);
+        return relayCalls;
     }
 
     /** Closes {@code s} and counts down on the second call (loop thread only). */
@@ -239,7 +242,11 @@ class RelayTest {
     @Test
     void smallOddRingWrapsAndStillDeliversEveryFrame() throws Exception {
         // 5000 bytes: smaller than a frame, so the ring fills (reading stops), wraps at odd offsets every time
-        framesBothWays(150, 5000);
+        Net.TrackingWin32 calls = framesBothWays(150, 5000);
+        // where free space or filled bytes wrap past the ring's end, one WSARecv/WSASend takes both spans
+        System.out.println("two-span WSARecv " + calls.twoSpanRecvs + ", two-span WSASend " + calls.twoSpanSends);
+        assertTrue(calls.twoSpanRecvs.get() > 0, "a wrapped ring was read into both spans at once");
+        assertTrue(calls.twoSpanSends.get() > 0, "a wrapped ring was sent from both spans at once");
     }
 
     @Test

@@ -14,8 +14,10 @@ import java.util.Objects;
  * A full-duplex relay between two stream handles (sockets, pipes, duplex pairs), owning both.
  *
  * <p>Each direction ({@link Pump}) has a bounded ring buffer in native memory with at most one
- * read and one write in flight on it: the read appends at the tail into the largest contiguous
- * free span, the write consumes from the head the largest contiguous filled span. While the ring
+ * read and one write in flight on it: the read appends at the tail into all the free space, the
+ * write consumes from the head everything filled. Where that space wraps past the ring's end, a
+ * socket's WSARecv/WSASend take both spans in one call; ReadFile/WriteFile take one buffer, so a
+ * pipe reads or writes the span up to the end and the rest on the next call. While the ring
  * is full nothing is read (backpressure: the sender's own flow control takes over). When the
  * source ends cleanly and every byte is out, the sink is half-closed and that direction is done;
  * the other goes on. Both done: COMPLETED. Any error, cancel or close tears the whole relay down:
@@ -62,8 +64,8 @@ public final class Relay extends RegistrationBase {
             this.from = from;
             this.to = to;
             this.capacity = capacity;
-            this.ring = new NativeOp(capacity, StreamEntry.IO_SCRATCH);
-            this.writeOp = new NativeOp(0, StreamEntry.IO_SCRATCH);
+            this.ring = new NativeOp(capacity, StreamEntry.TWO_SPAN_SCRATCH);
+            this.writeOp = new NativeOp(0, StreamEntry.TWO_SPAN_SCRATCH);
         }
 
         Relay relay() {
@@ -116,8 +118,10 @@ public final class Relay extends RegistrationBase {
             }
             int tail = (head + count) % capacity;
             int room = tail >= head ? capacity - tail : head - tail;
+            // free space that wraps past the end continues at 0: a socket reads into both spans at once
+            int wrapped = tail >= head && source.scatters() ? head : 0;
             reading = true;
-            boolean ok = source.issueRead(ring, ring.buffer + tail, room, readOffset);
+            boolean ok = source.issueRead(ring, ring.buffer + tail, room, ring.buffer, wrapped, readOffset);
             source.afterIssue(ring, ok, this::readDone);
         }
 
@@ -141,8 +145,10 @@ public final class Relay extends RegistrationBase {
                 return;
             }
             int length = Math.min(count, capacity - head);
+            // filled bytes that wrap past the end continue at 0: a socket sends both spans at once
+            int wrapped = sink.scatters() ? count - length : 0;
             writing = true;
-            boolean ok = sink.issueWrite(writeOp, ring.buffer + head, length, writeOffset);
+            boolean ok = sink.issueWrite(writeOp, ring.buffer + head, length, ring.buffer, wrapped, writeOffset);
             sink.afterIssue(writeOp, ok, this::writeDone);
         }
 

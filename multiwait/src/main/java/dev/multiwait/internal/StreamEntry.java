@@ -24,9 +24,13 @@ import java.util.Objects;
  * calls is shared.
  */
 public final class StreamEntry extends PortEntry implements StreamHandle {
-    /** Scratch every read/write NativeOp carries: one WSABUF and the WSARecv flags. */
-    static final int IO_SCRATCH = Winsock.WSABUF_SIZE + 8;
-    private static final int FLAGS_AT = Winsock.WSABUF_SIZE;
+    /** Where the WSARecv flags sit in an operation's scratch; the WSABUFs follow them. */
+    private static final int FLAGS_AT = 0;
+    private static final int WSABUFS_AT = 8;
+    /** Scratch every read/write NativeOp carries: the WSARecv flags and one WSABUF. */
+    static final int IO_SCRATCH = WSABUFS_AT + Winsock.WSABUF_SIZE;
+    /** Scratch for an operation on two spans at once (a relay ring that wraps): flags and two WSABUFs. */
+    static final int TWO_SPAN_SCRATCH = WSABUFS_AT + 2 * Winsock.WSABUF_SIZE;
 
     final EventLoop loop;
     final long handle;
@@ -423,25 +427,53 @@ public final class StreamEntry extends PortEntry implements StreamHandle {
 
     /** ReadFile or WSARecv of {@code length} bytes at {@code buffer}; {@code op} carries the OVERLAPPED and scratch. */
     boolean issueRead(NativeOp op, long buffer, int length, long fileOffset) {
+        return issueRead(op, buffer, length, 0, 0, fileOffset);
+    }
+
+    /**
+     * A read into two spans: a socket's WSARecv scatters into both ({@code op} needs
+     * {@link #TWO_SPAN_SCRATCH}); ReadFile takes one buffer, so a pipe or file reads the first only.
+     */
+    boolean issueRead(NativeOp op, long buffer, int length, long buffer2, int length2, long fileOffset) {
         op.prepare(fileOffset);
         if (!socket) {
             return loop.win32.readFile(handle, buffer, length, op.overlapped);
         }
-        op.setScratchInt(Winsock.WSABUF_LEN, length);
-        op.setScratchLong(Winsock.WSABUF_BUF, buffer);
         op.setScratchInt(FLAGS_AT, 0);
-        return loop.win32.wsaRecv(handle, op.scratch, 1, op.scratch + FLAGS_AT, op.overlapped);
+        return loop.win32.wsaRecv(handle, op.scratch + WSABUFS_AT, spans(op, buffer, length, buffer2, length2),
+                op.scratch + FLAGS_AT, op.overlapped);
     }
 
     /** WriteFile or WSASend of {@code length} bytes at {@code buffer}. */
     boolean issueWrite(NativeOp op, long buffer, int length, long fileOffset) {
+        return issueWrite(op, buffer, length, 0, 0, fileOffset);
+    }
+
+    /** A write from two spans: a socket's WSASend gathers both; WriteFile sends the first only. */
+    boolean issueWrite(NativeOp op, long buffer, int length, long buffer2, int length2, long fileOffset) {
         op.prepare(fileOffset);
         if (!socket) {
             return loop.win32.writeFile(handle, buffer, length, op.overlapped);
         }
-        op.setScratchInt(Winsock.WSABUF_LEN, length);
-        op.setScratchLong(Winsock.WSABUF_BUF, buffer);
-        return loop.win32.wsaSend(handle, op.scratch, 1, 0, op.overlapped);
+        return loop.win32.wsaSend(handle, op.scratch + WSABUFS_AT, spans(op, buffer, length, buffer2, length2), 0,
+                op.overlapped);
+    }
+
+    /** Fills the WSABUFs in {@code op}'s scratch: the second only if it is not empty. Returns their count. */
+    private static int spans(NativeOp op, long buffer, int length, long buffer2, int length2) {
+        op.setScratchInt(WSABUFS_AT + Winsock.WSABUF_LEN, length);
+        op.setScratchLong(WSABUFS_AT + Winsock.WSABUF_BUF, buffer);
+        if (length2 <= 0) {
+            return 1;
+        }
+        op.setScratchInt(WSABUFS_AT + Winsock.WSABUF_SIZE + Winsock.WSABUF_LEN, length2);
+        op.setScratchLong(WSABUFS_AT + Winsock.WSABUF_SIZE + Winsock.WSABUF_BUF, buffer2);
+        return 2;
+    }
+
+    /** True if a read or write may span two buffers at once (WSARecv/WSASend scatter and gather). */
+    boolean scatters() {
+        return socket;
     }
 
     String readCall() {
