@@ -7,28 +7,16 @@ import static dev.multiwait.win32.Win32Errors.ERROR_OPERATION_ABORTED;
 import static dev.multiwait.win32.Win32Errors.ERROR_PIPE_CONNECTED;
 
 /** Named-pipe server accept: one overlapped ConnectNamedPipe. */
-final class PipeConnect extends RegistrationBase {
-    private final StreamEntry stream;
+final class PipeConnect extends StreamOperation {
     private final ConnectListener listener;
-    private final NativeOp op = new NativeOp(0);
-    private boolean inFlight;
 
     PipeConnect(StreamEntry stream, ConnectListener listener) {
-        super(stream.loop, listener);
-        this.stream = stream;
+        super(stream, listener, new NativeOp(0));
         this.listener = listener;
     }
 
-    boolean owns(long overlapped) {
-        return overlapped == op.overlapped && op.isPending();
-    }
-
     void start() {
-        if (!isActive()) {
-            return;
-        }
-        if (stream.isClosing()) {
-            finish(CloseReason.CANCELLED, null);
+        if (!mayStart()) {
             return;
         }
         inFlight = true;
@@ -55,35 +43,6 @@ final class PipeConnect extends RegistrationBase {
         } else {
             finish(CloseReason.FAILED, stream.error("ConnectNamedPipe", error));
         }
-    }
-
-    @Override
-    protected void onCancel() {
-        if (!inFlight) {
-            finish(CloseReason.CANCELLED, null);
-        } else if (op.isPending()) {
-            stream.cancelIo(op, this, false);
-        }
-    }
-
-    /** The stream is closing: cancel the connect, again if an earlier cancel may have failed. Loop thread. */
-    void cancelForClose() {
-        if (!cancelRequested) {
-            requestCancel();
-        } else if (isActive() && inFlight && op.isPending()) {
-            stream.cancelIo(op, this, false);
-        }
-    }
-
-    @Override
-    protected void release() {
-        op.release();
-        stream.closeIfIdle();
-    }
-
-    @Override
-    protected void releaseUnstarted() {
-        op.release();
     }
 
     @Override

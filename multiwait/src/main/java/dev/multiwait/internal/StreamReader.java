@@ -10,35 +10,20 @@ import static dev.multiwait.win32.Win32Errors.ERROR_OPERATION_ABORTED;
  * Continuous reading: one ReadFile (WSARecv on a socket) in flight into a native buffer this reader owns; the next is
  * issued only after the listener returns, so the listener's view is never written under it.
  */
-final class StreamReader extends RegistrationBase {
-    private final StreamEntry stream;
+final class StreamReader extends StreamOperation {
     private final ReadListener listener;
-    private final NativeOp op;
     /** File position for file handles; pipes and sockets ignore it. */
     private long offset;
-    /** A result (packet or synchronous) is on its way. */
-    private boolean inFlight;
 
     StreamReader(StreamEntry stream, int bufferSize, ReadListener listener) {
-        super(stream.loop, listener);
-        this.stream = stream;
+        super(stream, listener, new NativeOp(bufferSize, StreamEntry.IO_SCRATCH));
         this.listener = listener;
-        this.op = new NativeOp(bufferSize, StreamEntry.IO_SCRATCH);
-    }
-
-    boolean owns(long overlapped) {
-        return overlapped == op.overlapped && op.isPending();
     }
 
     void start() {
-        if (!isActive()) {
-            return; // a cancel before the start has already finished it
+        if (mayStart()) {
+            issue();
         }
-        if (stream.isClosing()) {
-            finish(CloseReason.CANCELLED, null); // closed before the read began: issue nothing nobody would cancel
-            return;
-        }
-        issue();
     }
 
     private void issue() {
@@ -74,36 +59,6 @@ final class StreamReader extends RegistrationBase {
             // Anything else (a socket reset 10054, Wine's 676 on close...) ends this read cleanly, as an error.
             finish(CloseReason.FAILED, stream.error(stream.readCall(), error));
         }
-    }
-
-    @Override
-    protected void onCancel() {
-        if (!inFlight) {
-            finish(CloseReason.CANCELLED, null);
-        } else if (op.isPending()) {
-            // 1168 (not found) means the packet is already queued: it will end the read.
-            stream.cancelIo(op, this, false);
-        }
-    }
-
-    /** The stream is closing: cancel the read, again if an earlier cancel may have failed. Loop thread. */
-    void cancelForClose() {
-        if (!cancelRequested) {
-            requestCancel();
-        } else if (isActive() && inFlight && op.isPending()) {
-            stream.cancelIo(op, this, false);
-        }
-    }
-
-    @Override
-    protected void release() {
-        op.release();
-        stream.closeIfIdle();
-    }
-
-    @Override
-    protected void releaseUnstarted() {
-        op.release();
     }
 
     @Override
