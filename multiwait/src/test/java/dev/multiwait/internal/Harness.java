@@ -224,14 +224,20 @@ final class Harness {
         return memoryOf(opOf(registration)).valid();
     }
 
+    /** A private field of {@code target}, declared by its class or any superclass. */
     static Object field(Object target, String name) {
-        try {
-            Field f = target.getClass().getDeclaredField(name);
-            f.setAccessible(true);
-            return f.get(target);
-        } catch (ReflectiveOperationException e) {
-            throw new AssertionError(e);
+        for (Class<?> c = target.getClass(); c != null; c = c.getSuperclass()) {
+            try {
+                Field f = c.getDeclaredField(name);
+                f.setAccessible(true);
+                return f.get(target);
+            } catch (NoSuchFieldException e) {
+                // declared higher up
+            } catch (ReflectiveOperationException e) {
+                throw new AssertionError(e);
+            }
         }
+        throw new AssertionError("no field " + name + " in " + target.getClass().getName() + " or its superclasses");
     }
 
     /** Turns the loop without blocking until it dispatches nothing more (bounded). */
