@@ -5,15 +5,12 @@ public final class Completions {
     public final long[] keys;
     public final long[] overlapped;
     public final int[] bytes;
-    /** Scratch for the loop's look-ahead over the batch's entries; empty between turns. */
-    final Object[] entries;
     public int count;
 
     public Completions(int capacity) {
         keys = new long[capacity];
         overlapped = new long[capacity];
         bytes = new int[capacity];
-        entries = new Object[capacity];
     }
 
     public int capacity() {
