@@ -69,12 +69,12 @@ class RelayTest {
 
     /** Two waiters on their own threads: R runs relays, E runs the endpoints. */
     static final class Rig implements AutoCloseable {
-        final Net.TrackingWin32 relayWin32 = new Net.TrackingWin32();
+        final Net.TrackingWin32 relayWin32;
         final Net.TrackingWin32 endWin32;
-        final MultiHandleWait relay = new MultiHandleWait(relayWin32, 128);
+        final MultiHandleWait relay;
         final MultiHandleWait ends;
         final List<Throwable> listenerErrors = Collections.synchronizedList(new ArrayList<>());
-        private final Thread relayThread = new Thread(relay::run, "relay-loop");
+        private final Thread relayThread;
         private Thread endsThread;
 
         Rig() {
@@ -82,6 +82,13 @@ class RelayTest {
         }
 
         Rig(Net.TrackingWin32 endWin32) {
+            this(new Net.TrackingWin32(), endWin32);
+        }
+
+        Rig(Net.TrackingWin32 relayWin32, Net.TrackingWin32 endWin32) {
+            this.relayWin32 = relayWin32;
+            this.relay = new MultiHandleWait(relayWin32, 128);
+            this.relayThread = new Thread(relay::run, "relay-loop");
             this.endWin32 = endWin32;
             this.ends = new MultiHandleWait(endWin32, 128);
             relay.setCallbackErrorHandler((r, t) -> listenerErrors.add(t));
@@ -242,9 +249,77 @@ class RelayTest {
     @Test
     void smallOddRingWrapsAndStillDeliversEveryFrame() throws Exception {
         // 5000 bytes: smaller than a frame, so the ring fills (reading stops), wraps at odd offsets every time
-        Net.TrackingWin32 calls = framesBothWays(150, 5000);
+        framesBothWays(150, 5000);
+    }
+
+    @Test
+    void aTrickleIntoASlowReaderWrapsTheRingAndBothSpansGoInOneCall() throws Exception {
+        // The client trickles ~1 KB pieces (the relay's receives pend and finish short); the backend reads in
+        // bursts with pauses (the relay's sends pend, its socket buffers being small). Reads and writes then
+        // overlap at moving offsets of the ring, so free space and filled bytes wrap past its end.
+        int pieces = 2500;
+        int piece = 997;
+        byte[] data = Pipes.randomBytes(77, pieces * piece);
+        RelayRecord record = new RelayRecord();
+        Net.TrackingWin32 calls;
+        byte[] got;
+        // Small socket buffers, so the relay's sends back up after a few KB rather than megabytes.
+        Net.TrackingWin32 smallBuffers = new Net.TrackingWin32() {
+            @Override
+            public long wsaSocket(int family, int type, int protocol, int flags) {
+                long s = super.wsaSocket(family, type, protocol, flags);
+                try (com.sun.jna.Memory size = new com.sun.jna.Memory(4)) {
+                    size.setInt(0, 4096);
+                    if (!setSockOpt(s, 0xffff /* SOL_SOCKET */, 0x1001 /* SO_SNDBUF */, com.sun.jna.Pointer.nativeValue(size), 4)) {
+                        problems.add("setsockopt(SO_SNDBUF) failed: " + lastError());
+                    }
+                }
+                return s;
+            }
+        };
+        try (Rig rig = new Rig(smallBuffers, new Net.TrackingWin32()); ServerSocket backend = new ServerSocket()) {
+            backend.setReceiveBufferSize(4096);
+            backend.bind(new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 1);
+            calls = rig.relayWin32;
+            SocketServer front = rig.relayTo((InetSocketAddress) backend.getLocalSocketAddress(), 64 * 1024, record);
+            rig.start();
+            AtomicReference<Exception> senderError = new AtomicReference<>();
+            Thread sender = new Thread(() -> {
+                try (Socket c = new Socket(front.localAddress().getAddress(), front.localAddress().getPort())) {
+                    for (int i = 0; i < pieces; i++) {
+                        c.getOutputStream().write(data, i * piece, piece);
+                        Thread.sleep(1); // a trickle: the relay's receives pend and finish short
+                    }
+                    c.shutdownOutput();
+                    c.getInputStream().read(); // the relay half-closes this way once the backend closes
+                } catch (Exception e) {
+                    senderError.set(e);
+                }
+            }, "trickle-sender");
+            sender.start();
+            java.io.ByteArrayOutputStream received = new java.io.ByteArrayOutputStream();
+            try (Socket s = backend.accept()) {
+                byte[] buf = new byte[1024];
+                InputStream in = s.getInputStream();
+                for (int n, reads = 0; (n = in.read(buf)) > 0; reads++) {
+                    received.write(buf, 0, n);
+                    if (reads % 8 == 7) {
+                        Thread.sleep(20); // the relay's sends back up meanwhile (small socket buffers)
+                    }
+                }
+            }
+            sender.join(60_000);
+            assertNull(senderError.get());
+            assertTrue(record.ended.await(30, TimeUnit.SECONDS), "relay did not end");
+            got = received.toByteArray();
+            rig.close();
+            rig.assertNoLeaks();
+        }
+        assertEquals(CloseReason.COMPLETED, record.reason, () -> "relay error: " + record.error);
+        assertEquals(data.length, got.length, "every byte arrived");
+        assertTrue(java.util.Arrays.equals(data, got), "in order, unchanged");
         // where free space or filled bytes wrap past the ring's end, one WSARecv/WSASend takes both spans
-        System.out.println("two-span WSARecv " + calls.twoSpanRecvs + ", two-span WSASend " + calls.twoSpanSends);
+        System.out.println("trickle relay: two-span WSARecv " + calls.twoSpanRecvs + ", two-span WSASend " + calls.twoSpanSends);
         assertTrue(calls.twoSpanRecvs.get() > 0, "a wrapped ring was read into both spans at once");
         assertTrue(calls.twoSpanSends.get() > 0, "a wrapped ring was sent from both spans at once");
     }

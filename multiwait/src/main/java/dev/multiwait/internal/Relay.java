@@ -26,6 +26,8 @@ import java.util.Objects;
  */
 public final class Relay extends RegistrationBase {
     public static final int MAX_BUFFER = 64 << 20;
+    /** Rounds of at-once reads and writes one progress() call makes before yielding to the loop. */
+    static final int SYNC_ROUNDS = 8;
 
     private final RelayListener listener;
     private final Pump ab;
@@ -109,9 +111,10 @@ public final class Relay extends RegistrationBase {
             }
         }
 
-        private void pumpRead() {
+        /** Issues a read if one may go; true if it finished at once and its result is already applied. */
+        private boolean pumpRead() {
             if (reading || eof || stopping || count == capacity) {
-                return; // a full ring is the backpressure: the next write completion reads again
+                return false; // a full ring is the backpressure: the next write completion reads again
             }
             if (count == 0) {
                 head = 0; // empty and (count > 0 while a write is in flight) no write pending: restart at 0
@@ -122,10 +125,20 @@ public final class Relay extends RegistrationBase {
             int wrapped = tail >= head && source.scatters() ? head : 0;
             reading = true;
             boolean ok = source.issueRead(ring, ring.buffer + tail, room, ring.buffer, wrapped, readOffset);
+            if (ok && source.skipOnSuccess) {
+                readApplied(0, ring.transferred());
+                return true;
+            }
             source.afterIssue(ring, ok, this::readDone);
+            return false;
         }
 
         private void readDone(int error, int bytes) {
+            readApplied(error, bytes);
+            progress();
+        }
+
+        private void readApplied(int error, int bytes) {
             reading = false;
             if (bytes > 0) {
                 // also after an abort: bytes already moved into the ring are the stream's
@@ -137,22 +150,32 @@ public final class Relay extends RegistrationBase {
             } else if (error != 0 && !stopping) {
                 fail(source.error(source.readCall(), error));
             }
-            progress();
         }
 
-        private void pumpWrite() {
+        /** Issues a write if one may go; true if it finished at once and its result is already applied. */
+        private boolean pumpWrite() {
             if (writing || stopping || count == 0 || sink.writerBusy()) {
-                return;
+                return false;
             }
             int length = Math.min(count, capacity - head);
             // filled bytes that wrap past the end continue at 0: a socket sends both spans at once
             int wrapped = sink.scatters() ? count - length : 0;
             writing = true;
             boolean ok = sink.issueWrite(writeOp, ring.buffer + head, length, ring.buffer, wrapped, writeOffset);
+            if (ok && sink.skipOnSuccess) {
+                writeApplied(0, writeOp.transferred());
+                return true;
+            }
             sink.afterIssue(writeOp, ok, this::writeDone);
+            return false;
         }
 
         private void writeDone(int error, int bytes) {
+            writeApplied(error, bytes);
+            progress();
+        }
+
+        private void writeApplied(int error, int bytes) {
             writing = false;
             if (bytes > 0) {
                 head = (head + bytes) % capacity;
@@ -167,22 +190,34 @@ public final class Relay extends RegistrationBase {
             } else if (bytes == 0 && !stopping) {
                 fail(sink.error(sink.writeCall() + " wrote 0 bytes", Win32Errors.ERROR_NO_DATA));
             }
-            progress();
         }
 
-        /** Moves what can move, half-closes at the end, and lets the relay see whether it is over. */
+        /**
+         * Moves what can move, half-closes at the end, and lets the relay see whether it is over.
+         * A read or write that finishes at once (skip-on-success) is applied on the spot, so the next
+         * read sees the room a finished write freed (not half a ring); after {@value #SYNC_ROUNDS}
+         * such rounds the rest waits for the loop's next turn, so a source that always has data
+         * cannot starve the loop's other registrations.
+         */
         void progress() {
-            if (!stopping && isActive()) {
-                pumpWrite();
-                pumpRead();
-                if (eof && count == 0 && !writing && !done && !sink.writerBusy()) {
-                    done = true;
-                    int error = sink.halfClose();
-                    if (error != 0) {
-                        fail(sink.error("shutdown(SD_SEND)", error));
-                    } else {
-                        deliver(() -> listener.onHalfClose(from, to, moved));
-                    }
+            for (int round = 0; !stopping && isActive(); round++) {
+                if (round == SYNC_ROUNDS) {
+                    loop.later(this::progress);
+                    return;
+                }
+                boolean wrote = pumpWrite();
+                boolean read = pumpRead();
+                if (!wrote && !read) {
+                    break;
+                }
+            }
+            if (!stopping && isActive() && eof && count == 0 && !writing && !done && !sink.writerBusy()) {
+                done = true;
+                int error = sink.halfClose();
+                if (error != 0) {
+                    fail(sink.error("shutdown(SD_SEND)", error));
+                } else {
+                    deliver(() -> listener.onHalfClose(from, to, moved));
                 }
             }
             checkEnd();

@@ -39,6 +39,29 @@ final class Harness {
         }
     }
 
+    /** One WSARecv/WSASend as the library made it: its WSABUFs, decoded at call time. Always pending. */
+    record SocketIo(long handle, long[] buffers, int[] lengths, long overlapped) {
+        static SocketIo decode(long handle, long wsabufs, int count, long overlapped) {
+            long[] buffers = new long[count];
+            int[] lengths = new int[count];
+            Pointer p = new Pointer(wsabufs);
+            for (int i = 0; i < count; i++) {
+                lengths[i] = p.getInt(16L * i);
+                buffers[i] = p.getLong(16L * i + 8);
+            }
+            return new SocketIo(handle, buffers, lengths, overlapped);
+        }
+
+        /** The bytes the spans hold, in order (for a send: what goes out). */
+        String text() {
+            StringBuilder b = new StringBuilder();
+            for (int i = 0; i < buffers.length; i++) {
+                b.append(new String(new Pointer(buffers[i]).getByteArray(0, lengths[i]), StandardCharsets.ISO_8859_1));
+            }
+            return b.toString();
+        }
+    }
+
     /** What one scripted call does; returns the BOOL the call returns. */
     @FunctionalInterface
     interface Script {
@@ -55,6 +78,9 @@ final class Harness {
     /** WriteFile data, captured when the call is made (the block may be freed later). */
     final List<String> written = Collections.synchronizedList(new ArrayList<>());
     final List<Io> connects = Collections.synchronizedList(new ArrayList<>());
+    /** WSARecv and WSASend calls (each left pending until the test completes it). */
+    final List<SocketIo> recvs = Collections.synchronizedList(new ArrayList<>());
+    final List<SocketIo> sends = Collections.synchronizedList(new ArrayList<>());
     private final ArrayDeque<Script> readScript = new ArrayDeque<>();
     private final ArrayDeque<Script> writeScript = new ArrayDeque<>();
     private final ArrayDeque<Script> connectScript = new ArrayDeque<>();
@@ -80,6 +106,18 @@ final class Harness {
             written.add(io.text());
             return next(writeScript).run(this, io);
         }).when(win32).writeFile(anyLong(), anyLong(), anyInt(), anyLong());
+        doAnswer(i -> {
+            recvs.add(SocketIo.decode(i.getArgument(0), i.getArgument(1), i.getArgument(2), i.getArgument(4)));
+            lastError = Win32Errors.ERROR_IO_PENDING;
+            return false;
+        }).when(win32).wsaRecv(anyLong(), anyLong(), anyInt(), anyLong(), anyLong());
+        doAnswer(i -> {
+            SocketIo io = SocketIo.decode(i.getArgument(0), i.getArgument(1), i.getArgument(2), i.getArgument(4));
+            sends.add(io);
+            written.add(io.text());
+            lastError = Win32Errors.ERROR_IO_PENDING;
+            return false;
+        }).when(win32).wsaSend(anyLong(), anyLong(), anyInt(), anyInt(), anyLong());
         doAnswer(i -> {
             Io io = new Io(i.getArgument(0), 0, 0, i.getArgument(1));
             connects.add(io);
@@ -189,6 +227,28 @@ final class Harness {
             new Pointer(io.buffer()).write(0, b, 0, b.length);
         }
         complete(io, win32Error, b.length);
+    }
+
+    /** A pending WSARecv finishes with {@code data}, filling its spans in order. */
+    void completeRecv(SocketIo io, String data) {
+        byte[] b = data.getBytes(StandardCharsets.ISO_8859_1);
+        int at = 0;
+        for (int i = 0; i < io.buffers().length && at < b.length; i++) {
+            int n = Math.min(io.lengths()[i], b.length - at);
+            new Pointer(io.buffers()[i]).write(0, b, at, n);
+            at += n;
+        }
+        if (at < b.length) {
+            throw new AssertionError("test bug: " + b.length + " bytes do not fit the receive's spans");
+        }
+        setResult(io.overlapped(), 0, b.length);
+        port.push(port.keyOf(io.handle()), io.overlapped(), b.length);
+    }
+
+    /** A pending WSASend finishes having sent {@code bytes}. */
+    void completeSend(SocketIo io, int bytes) {
+        setResult(io.overlapped(), 0, bytes);
+        port.push(port.keyOf(io.handle()), io.overlapped(), bytes);
     }
 
     /** A pending call finishes with {@code win32Error} having moved {@code bytes}. */

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -205,6 +206,76 @@ class RelayPumpTest {
         assertEquals(List.of("one", "two"), h.written.subList(0, 2), "each byte forwarded exactly once");
         assertEquals(2, writesOn(h, B).size() + writesOn(h, A).size());
         assertNull(ev.reason);
+    }
+
+    @Test
+    void aWriteThatFinishesAtOnceFreesItsRoomForTheVeryNextRead() {
+        Harness h = new Harness(true);
+        // a source that always has 8 bytes ready and a sink that always takes them at once
+        for (int i = 0; i < 40; i++) {
+            h.onRead(Harness.syncRead("abcdefgh", false));
+            h.onWrite(Harness.syncWrote(8, false));
+        }
+        StreamEntry a = h.attach(A);
+        StreamEntry b = h.attach(B);
+        Relay.open(h.loop, a, b, 8, new Events());
+        h.loop.runOnce(0); // the relay starts: both directions pump (the scripts serve a and b alike)
+        List<Harness.Io> reads = readsOn(h, A);
+        assertTrue(reads.size() > 1, "reads went on without waiting for packets: " + reads.size());
+        for (Harness.Io read : reads) {
+            assertEquals(8, read.length(), "each read gets the whole ring: the write before it already finished");
+        }
+        // a source that always has data does not keep the loop: this turn ran the relay's start, then its
+        // deferred work twice (before and after dispatching packets), each one progress() of at most SYNC_ROUNDS
+        assertEquals(3 * Relay.SYNC_ROUNDS, reads.size(), "reads in one turn on a");
+        int afterFirstTurn = reads.size();
+        h.loop.runOnce(0);
+        assertTrue(readsOn(h, A).size() > afterFirstTurn, "and goes on at the next turn");
+        assertEquals(h.written.size(), h.writes.size());
+        h.written.forEach(w -> assertEquals("abcdefgh", w));
+    }
+
+    @Test
+    void aSocketReadsIntoAndSendsFromBothSpansOfAWrappedRing() {
+        Harness h = new Harness(false);
+        StreamEntry a = StreamEntry.attachSocket(h.loop, A);
+        StreamEntry b = StreamEntry.attachSocket(h.loop, B);
+        Relay.open(h.loop, a, b, 8, new Events());
+        h.settle();
+        Harness.SocketIo read1 = recvOn(h, A, 0);
+        long ring = read1.buffers()[0];
+        h.completeRecv(read1, "abcde");
+        h.settle(); // send [0,5) and read [5,8) pending
+        Harness.SocketIo send1 = sendOn(h, B, 0);
+        assertEquals("abcde", send1.text());
+        Harness.SocketIo read2 = recvOn(h, A, 1);
+        assertArrayEquals(new long[] {ring + 5}, read2.buffers(), "free space [5,8) does not wrap: one span");
+        h.completeSend(send1, 3); // short: "de" left at [3,5)
+        h.completeRecv(read2, "f"); // [3,6) filled, free space [6,8) then [0,3)
+        h.settle();
+        Harness.SocketIo read3 = recvOn(h, A, 2);
+        assertArrayEquals(new long[] {ring + 6, ring}, read3.buffers(), "the free space wraps: both spans in one WSARecv");
+        assertArrayEquals(new int[] {2, 3}, read3.lengths());
+        Harness.SocketIo send2 = sendOn(h, B, 1);
+        assertEquals("de", send2.text(), "the rest goes out from the head");
+        h.completeSend(send2, 2); // "f" left at [5,6)
+        h.settle();
+        Harness.SocketIo send3 = sendOn(h, B, 2);
+        assertEquals("f", send3.text());
+        h.completeRecv(read3, "ghijk"); // "gh" at [6,8), "ijk" at [0,3)
+        h.completeSend(send3, 1); // filled: [6,8) then [0,3)
+        h.settle();
+        Harness.SocketIo send4 = sendOn(h, B, 3);
+        assertArrayEquals(new long[] {ring + 6, ring}, send4.buffers(), "the filled bytes wrap: both spans in one WSASend");
+        assertEquals("ghijk", send4.text(), "in stream order across the wrap");
+    }
+
+    private static Harness.SocketIo recvOn(Harness h, long socket, int i) {
+        return h.recvs.stream().filter(io -> io.handle() == socket).collect(Collectors.toList()).get(i);
+    }
+
+    private static Harness.SocketIo sendOn(Harness h, long socket, int i) {
+        return h.sends.stream().filter(io -> io.handle() == socket).collect(Collectors.toList()).get(i);
     }
 
     @Test
