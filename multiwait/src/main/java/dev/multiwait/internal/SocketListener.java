@@ -42,6 +42,8 @@ public final class SocketListener extends RegistrationBase implements SocketServ
     /** The listening socket's value, for SO_UPDATE_ACCEPT_CONTEXT (setsockopt takes a pointer to it). */
     private final Memory listenValue = new Memory(8);
     private boolean skipOnSuccess;
+    /** The listening socket's provider hands out kernel handles; its accepted sockets share the provider. */
+    private boolean ifsHandles;
     private MultiWaitException failure;
     /** The listening socket is closed (early, if cancelling an accept failed; else by release). */
     private boolean socketClosed;
@@ -135,7 +137,8 @@ public final class SocketListener extends RegistrationBase implements SocketServ
             l.discardUnstarted();
             throw e;
         }
-        l.skipOnSuccess = SocketSupport.skipOnSuccess(win32, s);
+        l.ifsHandles = SocketSupport.hasIfsHandles(win32, s);
+        l.skipOnSuccess = SocketSupport.skipOnSuccess(win32, s, l.ifsHandles);
         boolean handedOver;
         try {
             handedOver = loop.executeUnlessClosed(l::start);
@@ -238,7 +241,7 @@ public final class SocketListener extends RegistrationBase implements SocketServ
         InetSocketAddress peer = Winsock.decode(a.op.scratchLong(S_REMOTE), a.op.scratchInt(S_REMOTE_LEN));
         StreamEntry stream;
         try {
-            stream = StreamEntry.attachSocket(loop, accepted);
+            stream = StreamEntry.attachAccepted(loop, accepted, ifsHandles);
         } catch (RuntimeException e) {
             closeSocket(accepted);
             acceptFailed(e instanceof MultiWaitException ? (MultiWaitException) e

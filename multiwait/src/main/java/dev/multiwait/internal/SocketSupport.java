@@ -94,17 +94,24 @@ final class SocketSupport {
      * False whenever that cannot be established: every operation then waits for its packet.
      */
     static boolean skipOnSuccess(Win32 win32, long socket) {
+        return skipOnSuccess(win32, socket, hasIfsHandles(win32, socket));
+    }
+
+    /** As above, for a socket whose provider is already known (an accepted socket has its listener's). */
+    static boolean skipOnSuccess(Win32 win32, long socket, boolean ifsHandles) {
+        return ifsHandles && win32.setFileCompletionNotificationModes(socket,
+                Layouts.FILE_SKIP_COMPLETION_PORT_ON_SUCCESS | Layouts.FILE_SKIP_SET_EVENT_ON_HANDLE);
+    }
+
+    /** The socket's provider hands out real kernel handles (XP1_IFS_HANDLES); false if that cannot be read. */
+    static boolean hasIfsHandles(Win32 win32, long socket) {
         try (Memory info = new Memory(Winsock.WSAPROTOCOL_INFOW_SIZE + 8)) {
             info.clear();
             long len = Pointer.nativeValue(info) + Winsock.WSAPROTOCOL_INFOW_SIZE;
             info.setInt(Winsock.WSAPROTOCOL_INFOW_SIZE, Winsock.WSAPROTOCOL_INFOW_SIZE);
-            if (!win32.getSockOpt(socket, Winsock.SOL_SOCKET, Winsock.SO_PROTOCOL_INFOW, Pointer.nativeValue(info), len)
-                    || (info.getInt(0) & Winsock.XP1_IFS_HANDLES) == 0) {
-                return false;
-            }
+            return win32.getSockOpt(socket, Winsock.SOL_SOCKET, Winsock.SO_PROTOCOL_INFOW, Pointer.nativeValue(info), len)
+                    && (info.getInt(0) & Winsock.XP1_IFS_HANDLES) != 0;
         }
-        return win32.setFileCompletionNotificationModes(socket,
-                Layouts.FILE_SKIP_COMPLETION_PORT_ON_SUCCESS | Layouts.FILE_SKIP_SET_EVENT_ON_HANDLE);
     }
 
     /** Throws naming the handle if it is not a socket (getsockopt(SO_TYPE) fails with WSAENOTSOCK). */

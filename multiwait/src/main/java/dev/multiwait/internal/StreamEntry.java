@@ -84,7 +84,23 @@ public final class StreamEntry extends PortEntry implements StreamHandle {
         return attach(loop, socket, true);
     }
 
+    /**
+     * A socket the library itself created and accepted into (so the socket check is skipped), whose
+     * provider is the listener's: per accept, two getsockopt calls fewer.
+     */
+    static StreamEntry attachAccepted(EventLoop loop, long socket, boolean ifsHandles) {
+        return attach(loop, socket, true, ifsHandles);
+    }
+
     private static StreamEntry attach(EventLoop loop, long handle, boolean socket) {
+        return attach(loop, handle, socket, null);
+    }
+
+    /**
+     * {@code ifsHandles}: for a socket the library accepted, its provider's XP1_IFS_HANDLES; null for a
+     * caller's handle (checked to be a socket, and its provider asked).
+     */
+    private static StreamEntry attach(EventLoop loop, long handle, boolean socket, Boolean ifsHandles) {
         if (loop.isClosed()) {
             throw new IllegalStateException("MultiHandleWait is closed");
         }
@@ -94,7 +110,7 @@ public final class StreamEntry extends PortEntry implements StreamHandle {
                     "NULL, INVALID_HANDLE_VALUE (INVALID_SOCKET) or another pseudo-handle is not a "
                             + (socket ? "socket" : "handle") + " to attach");
         }
-        if (socket) {
+        if (socket && ifsHandles == null) {
             SocketSupport.checkSocket(loop.win32, handle);
         }
         StreamEntry entry = new StreamEntry(loop, handle, socket);
@@ -106,7 +122,9 @@ public final class StreamEntry extends PortEntry implements StreamHandle {
             throw e;
         }
         // Where this fails (old systems, layered socket providers) every operation simply waits for its packet.
-        entry.skipOnSuccess = socket ? SocketSupport.skipOnSuccess(loop.win32, handle)
+        entry.skipOnSuccess = socket
+                ? SocketSupport.skipOnSuccess(loop.win32, handle,
+                        ifsHandles != null ? ifsHandles : SocketSupport.hasIfsHandles(loop.win32, handle))
                 : loop.win32.setFileCompletionNotificationModes(handle,
                         Layouts.FILE_SKIP_COMPLETION_PORT_ON_SUCCESS | Layouts.FILE_SKIP_SET_EVENT_ON_HANDLE);
         return entry;
