@@ -412,6 +412,29 @@ class RelayTest {
 
     @Test
     void peerResetFailsTheRelayWithTheResetAndClosesBothSides() throws Exception {
+        // Wine, rarely, reports a reset that meets a pending receive as a clean end of stream (seen once in
+        // about 15 suite runs); the relay then ends COMPLETED, correctly for what it was told. Such a round is
+        // counted and repeated; the reset must be seen, and fail the relay, within three rounds.
+        int quirkRounds = 0;
+        for (int round = 1; ; round++) {
+            RelayRecord record = resetRound();
+            if (record.reason == CloseReason.COMPLETED && record.error == null && round < 3) {
+                quirkRounds++;
+                continue;
+            }
+            assertEquals(CloseReason.FAILED, record.reason);
+            MultiWaitException e = assertInstanceOf(MultiWaitException.class, record.error);
+            assertEquals(10054, e.win32Error(), e.getMessage());
+            assertTrue(e.getMessage().contains("WSARecv"), e.getMessage());
+            assertEquals(List.of(), record.halfCloses);
+            System.out.println("relay reset: " + e.getMessage() + " (rounds where Wine reported end of stream instead: "
+                    + quirkRounds + ")");
+            return;
+        }
+    }
+
+    /** The backend reads the client's hello and resets; returns how the relay ended (both sides closed, nothing leaked). */
+    private RelayRecord resetRound() throws Exception {
         RelayRecord record = new RelayRecord();
         Frames.Receiver atClient = new Frames.Receiver("client");
         CountDownLatch clientEnded = new CountDownLatch(1);
@@ -442,13 +465,8 @@ class RelayTest {
             rig.close();
             rig.assertNoLeaks();
         }
-        assertEquals(CloseReason.FAILED, record.reason);
-        MultiWaitException e = assertInstanceOf(MultiWaitException.class, record.error);
-        assertEquals(10054, e.win32Error(), e.getMessage());
-        assertTrue(e.getMessage().contains("WSARecv"), e.getMessage());
-        assertEquals(List.of(), record.halfCloses);
         assertNotNull(atClient.reason, "the client's read ended (the relay closed its side)");
-        System.out.println("relay reset: " + e.getMessage() + "; client read " + atClient.reason);
+        return record;
     }
 
     @Test
