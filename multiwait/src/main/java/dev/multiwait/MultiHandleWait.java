@@ -181,7 +181,8 @@ public final class MultiHandleWait implements AutoCloseable {
 
     /**
      * Makes the running (or next) {@link #run()} return soon. Any thread; wakes the loop with a posted
-     * packet. A no-op after {@link #close()}.
+     * packet. A no-op after {@link #close()}. A {@link #runOnce} that runs meanwhile ends its turn
+     * without waiting and uses the request up: a later run() runs on until the next cancel().
      *
      * @throws MultiWaitException if the wake packet could not be posted (PostQueuedCompletionStatus
      *         failed three times, 1 and 2 ms apart): the stop request stands, but a blocked run()

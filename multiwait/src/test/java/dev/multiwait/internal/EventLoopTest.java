@@ -154,6 +154,23 @@ class EventLoopTest {
     }
 
     @Test
+    void aStopBeforeRunOnceEndsThatTurnAtOnceAndIsUsedUpByIt() throws Exception {
+        Harness h = new Harness(true);
+        h.attach().read(8, new Recorder());
+        h.loop.stop();
+        // a runOnce with a long timeout does not wait: the stop request ends its turn
+        assertTimeoutPreemptively(LIMIT, () -> h.loop.runOnce(60_000));
+        // and it took the request with it: the next run() blocks until another stop
+        Thread loopThread = new Thread(h.loop::run, "test-loop");
+        loopThread.start();
+        awaitBlocked(loopThread, h.port, 0);
+        assertTrue(loopThread.isAlive(), "run() waits: the earlier stop was used up by runOnce()");
+        h.loop.stop();
+        loopThread.join(5000);
+        assertFalse(loopThread.isAlive());
+    }
+
+    @Test
     void runReturnsWhenNothingIsLive() {
         Harness h = new Harness(true);
         assertTimeoutPreemptively(LIMIT, h.loop::run);
