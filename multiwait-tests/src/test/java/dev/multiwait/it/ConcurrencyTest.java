@@ -326,11 +326,16 @@ class ConcurrencyTest {
         assertEquals(List.of(), List.copyOf(problems));
         assertEquals(before.nativeBlocks(), after.nativeBlocks());
         assertEquals(before.abandonedBlocks(), after.abandonedBlocks());
-        assertTrue(after.handles() - before.handles() <= 3, before.handles() + " -> " + after.handles());
+        // The process count also holds the JVM's own handles: under load it may start more compiler
+        // threads (a few handles each). Every attached handle is checked above to have been closed once.
+        int jvmGrowth = Math.max(0, after.nativeThreads() - before.nativeThreads());
+        assertTrue(after.handles() - before.handles() <= 3 + 3 * jvmGrowth, before.handles() + " -> " + after.handles()
+                + " handles, native threads " + before.nativeThreads() + " -> " + after.nativeThreads());
     }
 
     private static void closeRace(int round, ConcurrentLinkedQueue<String> problems, int[] ended) throws Exception {
-        MultiHandleWait wait = new MultiHandleWait();
+        Net.TrackingWin32 win32 = new Net.TrackingWin32(); // records every CloseHandle the waiter makes
+        MultiHandleWait wait = new MultiHandleWait(win32, MultiHandleWait.DEFAULT_BATCH);
         MultiHandleWait writers = new MultiHandleWait();
         LoopThread loop = new LoopThread(wait);
         LoopThread writerLoop = new LoopThread(writers);
@@ -426,9 +431,13 @@ class ConcurrencyTest {
             }
         }
         ended[3] += refused.get();
+        // Closed by the waiter, exactly once. (Asking whether the handle value is still open would race:
+        // once closed, the value may already name a handle some other thread of this JVM has opened since.)
         for (WinNT.HANDLE h : serverEnds) {
-            if (Pipes.isOpen(h)) {
-                problems.add("round " + round + ": a closed waiter left a handle open");
+            int closes = java.util.Collections.frequency(win32.closedHandles, BridgeTestSupport.raw(h));
+            if (closes != 1) {
+                problems.add("round " + round + ": the closed waiter called CloseHandle " + closes + " times on "
+                        + "an attached pipe end");
             }
         }
         events.forEach(Kernel32.INSTANCE::CloseHandle);

@@ -351,6 +351,27 @@ public final class EventLoop {
         return handled;
     }
 
+    /**
+     * Shuts down every entry of the table not shut down yet, if any was added since {@code sweptAdds}
+     * (-1: the first sweep). Returns the table's add count it looked at.
+     */
+    private long shutDownNewEntries(java.util.Set<PortEntry> shutDown, long sweptAdds) {
+        long adds = table.adds();
+        if (adds == sweptAdds) {
+            return adds;
+        }
+        for (PortEntry entry : table.snapshot()) {
+            if (shutDown.add(entry)) {
+                try {
+                    entry.shutdown();
+                } catch (Throwable t) {
+                    reportCallbackError(null, t);
+                }
+            }
+        }
+        return adds;
+    }
+
     private int runReady() {
         int n = ready.size();
         for (int i = 0; i < n; i++) {
@@ -400,19 +421,17 @@ public final class EventLoop {
             runTasks();
             runReady();
             closed = true;
-            for (PortEntry entry : table.snapshot()) {
-                try {
-                    entry.shutdown();
-                } catch (Throwable t) {
-                    reportCallbackError(null, t);
-                }
-            }
+            java.util.Set<PortEntry> shutDown = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+            long swept = shutDownNewEntries(shutDown, -1);
             long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(drainMillis);
             while (live.get() > 0 || !ready.isEmpty() || !tasks.isEmpty()) {
                 long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
                 if (left <= 0) {
                     break;
                 }
+                // A registration made on another thread that had passed its closed check (a watch arms on
+                // the caller's thread) may have joined the table after the sweep: shut it down too.
+                swept = shutDownNewEntries(shutDown, swept);
                 try {
                     turn((int) Math.min(left, 100));
                     dequeueFailures = 0;

@@ -26,6 +26,8 @@ public final class KeyTable<E extends KeyTable.Keyed> {
     private int freeCount;
     private int used;
     private int size;
+    /** Entries ever added: lets a closer see that something was added after it looked. */
+    private long adds;
 
     /** Stores {@code entry} and returns its new, never-before-issued key. */
     public synchronized long add(E entry) {
@@ -46,6 +48,7 @@ public final class KeyTable<E extends KeyTable.Keyed> {
         entry.assignKey(key);
         SLOT.setRelease(entries, slot, entry);
         size++;
+        adds++;
         return key;
     }
 
@@ -70,6 +73,11 @@ public final class KeyTable<E extends KeyTable.Keyed> {
         }
         Object entry = SLOT.getAcquire(e, slot);
         return entry != null && ((Keyed) entry).key() == key ? (E) entry : null;
+    }
+
+    /** How many entries were ever added. */
+    public synchronized long adds() {
+        return adds;
     }
 
     public synchronized int size() {

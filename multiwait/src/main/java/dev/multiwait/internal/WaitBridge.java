@@ -82,12 +82,13 @@ public final class WaitBridge extends RegistrationBase {
             abandon();
             throw e;
         }
-        loop.table.add(bridge);
+        // Added and armed under this lock: a close on another thread that finds the entry in the table
+        // cancels it (onCancel takes the lock) only once its wait is registered, never halfway.
         synchronized (this) {
+            loop.table.add(bridge);
             int error = arm();
             if (error != 0) {
-                loop.table.remove(bridge.key());
-                abandon();
+                discardUnstarted(); // out of the table, freed, uncounted, and ended for a closer that found it
                 throw new MultiWaitException("RegisterWaitForSingleObject", handle, error, null);
             }
         }

@@ -47,6 +47,50 @@ class LoopCloseTest {
         verify(h.win32, times(1)).closeHandle(H);
     }
 
+    /** A registration that joins the table (as a watch does, on its caller's thread) and lives until shut down. */
+    static class LateEntry extends PortEntry {
+        final EventLoop loop;
+        int shutdowns;
+
+        LateEntry(EventLoop loop) {
+            this.loop = loop;
+            loop.opened();
+            loop.table.add(this);
+        }
+
+        @Override
+        public void onPacket(long overlapped, int bytes) {
+        }
+
+        @Override
+        public void shutdown() {
+            if (shutdowns++ == 0) {
+                loop.table.remove(key());
+                loop.closedOne();
+            }
+        }
+    }
+
+    @Test
+    void anEntryThatJoinsTheTableAfterCloseLookedIsShutDownToo() {
+        Harness h = new Harness(true);
+        LateEntry[] late = new LateEntry[1];
+        // The first entry's shutdown stands for another thread that passed its closed check and adds its
+        // registration just after close() took its look at the table.
+        new LateEntry(h.loop) {
+            @Override
+            public void shutdown() {
+                late[0] = new LateEntry(loop);
+                super.shutdown();
+            }
+        };
+        long t0 = System.nanoTime();
+        assertTrue(h.loop.close(5_000), "drained: the late entry was shut down as well");
+        assertTrue(System.nanoTime() - t0 < 2_000_000_000L, "without waiting for the drain's deadline");
+        assertEquals(1, late[0].shutdowns, "shut down once");
+        assertEquals(0, h.loop.liveCount());
+    }
+
     @Test
     void closeDrainsOutstandingPacketsBeforeReturning() throws Exception {
         Harness h = new Harness(true);
