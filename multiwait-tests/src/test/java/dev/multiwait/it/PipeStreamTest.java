@@ -268,6 +268,7 @@ class PipeStreamTest {
             assertTrue(notAStream.getMessage().contains("watch()"), notAStream.getMessage());
 
             StreamHandle server = wait.attach(pair.server());
+            assertFalse(Pipes.isClosedPipe(pair.server()), "an open pipe end is not taken for closed");
             assertThrows(IllegalArgumentException.class, () -> server.read(0, d -> { }));
             assertThrows(NullPointerException.class, () -> server.read(16, null));
             Registration first = server.read(16, d -> { });
@@ -280,7 +281,7 @@ class PipeStreamTest {
             assertThrows(IllegalStateException.class, () -> server.write(ByteBuffer.allocate(1), null));
             wait.run();
             assertFalse(first.isActive());
-            assertFalse(Pipes.isOpen(pair.server()));
+            assertTrue(Pipes.isClosedPipe(pair.server()));
         } finally {
             Kernel32.INSTANCE.CloseHandle(event);
             Kernel32.INSTANCE.CloseHandle(pair.client());

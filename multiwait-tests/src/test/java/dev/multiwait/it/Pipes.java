@@ -31,6 +31,15 @@ final class Pipes {
         return dev.multiwait.win32.JnaWin32.INSTANCE.isHandleOpen(com.sun.jna.Pointer.nativeValue(h.getPointer()));
     }
 
+    /**
+     * The pipe end this value named is closed. A closed value may at once be reused by another thread
+     * of this JVM for a new handle (a thread, an event, a file), so a value that is open again but no
+     * longer names a pipe counts as closed; one that still names a pipe does not.
+     */
+    static boolean isClosedPipe(WinNT.HANDLE h) {
+        return !isOpen(h) || com.sun.jna.platform.win32.Kernel32.INSTANCE.GetFileType(h) != 3 /* FILE_TYPE_PIPE */;
+    }
+
     /** Collects every byte read and how the read ended. */
     static class Collector implements ReadListener {
         final ByteArrayOutputStream bytes = new ByteArrayOutputStream();

@@ -229,7 +229,7 @@ class SoakTest {
             if (pendingRead.reason != CloseReason.CANCELLED || pendingWatch.reason != CloseReason.CANCELLED) {
                 problem("waiter close: read " + pendingRead.reason + ", watch " + pendingWatch.reason);
             }
-            if (Pipes.isOpen(pendingPair.server()) || Pipes.isOpen(pendingPair.client())) {
+            if (!Pipes.isClosedPipe(pendingPair.server()) || !Pipes.isClosedPipe(pendingPair.client())) {
                 problem("waiter close left a pipe end open");
             }
             if (!problems.isEmpty()) {
