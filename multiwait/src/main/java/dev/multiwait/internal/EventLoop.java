@@ -9,7 +9,10 @@ import dev.multiwait.win32.Win32;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -355,7 +358,7 @@ public final class EventLoop {
      * Shuts down every entry of the table not shut down yet, if any was added since {@code sweptAdds}
      * (-1: the first sweep). Returns the table's add count it looked at.
      */
-    private long shutDownNewEntries(java.util.Set<PortEntry> shutDown, long sweptAdds) {
+    private long shutDownNewEntries(Set<PortEntry> shutDown, long sweptAdds) {
         long adds = table.adds();
         if (adds == sweptAdds) {
             return adds;
@@ -421,7 +424,7 @@ public final class EventLoop {
             runTasks();
             runReady();
             closed = true;
-            java.util.Set<PortEntry> shutDown = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+            Set<PortEntry> shutDown = Collections.newSetFromMap(new IdentityHashMap<>());
             long swept = shutDownNewEntries(shutDown, -1);
             long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(drainMillis);
             while (live.get() > 0 || !ready.isEmpty() || !tasks.isEmpty()) {

@@ -92,12 +92,8 @@ final class SocketSupport {
      * kernel handles (XP1_IFS_HANDLES): with a layered (non-IFS) provider in the chain a synchronous
      * success may still queue a packet, so skipping is unsafe there (libuv makes the same check).
      * False whenever that cannot be established: every operation then waits for its packet.
+     * {@code ifsHandles} comes from {@link #hasIfsHandles} (an accepted socket has its listener's).
      */
-    static boolean skipOnSuccess(Win32 win32, long socket) {
-        return skipOnSuccess(win32, socket, hasIfsHandles(win32, socket));
-    }
-
-    /** As above, for a socket whose provider is already known (an accepted socket has its listener's). */
     static boolean skipOnSuccess(Win32 win32, long socket, boolean ifsHandles) {
         return ifsHandles && win32.setFileCompletionNotificationModes(socket,
                 Layouts.FILE_SKIP_COMPLETION_PORT_ON_SUCCESS | Layouts.FILE_SKIP_SET_EVENT_ON_HANDLE);

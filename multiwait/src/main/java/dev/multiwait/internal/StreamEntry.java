@@ -76,12 +76,12 @@ public final class StreamEntry extends PortEntry implements StreamHandle {
      * (it is still the caller's) and the exception names it and the Win32 error.
      */
     public static StreamEntry attach(EventLoop loop, long handle) {
-        return attach(loop, handle, false);
+        return attach(loop, handle, false, null);
     }
 
     /** As {@link #attach(EventLoop, long)}, for an overlapped socket. */
     public static StreamEntry attachSocket(EventLoop loop, long socket) {
-        return attach(loop, socket, true);
+        return attach(loop, socket, true, null);
     }
 
     /**
@@ -90,10 +90,6 @@ public final class StreamEntry extends PortEntry implements StreamHandle {
      */
     static StreamEntry attachAccepted(EventLoop loop, long socket, boolean ifsHandles) {
         return attach(loop, socket, true, ifsHandles);
-    }
-
-    private static StreamEntry attach(EventLoop loop, long handle, boolean socket) {
-        return attach(loop, handle, socket, null);
     }
 
     /**
