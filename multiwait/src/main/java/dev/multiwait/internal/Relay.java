@@ -147,7 +147,8 @@ public final class Relay extends RegistrationBase {
             }
             if (source.isEndOfStream(error, bytes)) {
                 eof = true;
-            } else if (error != 0 && !stopping) {
+            } else if (error != 0 && error != Win32Errors.ERROR_MORE_DATA && !stopping) {
+                // 234: a message-mode source's message went on past the room: its bytes are in, read on
                 fail(source.error(source.readCall(), error));
             }
         }

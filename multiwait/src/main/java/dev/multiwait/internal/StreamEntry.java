@@ -6,10 +6,14 @@ import dev.multiwait.ReadListener;
 import dev.multiwait.Registration;
 import dev.multiwait.StreamHandle;
 import dev.multiwait.WriteListener;
+import dev.multiwait.win32.Win32;
 import dev.multiwait.win32.Layouts;
 import dev.multiwait.win32.Win32Errors;
 import dev.multiwait.win32.Winsock;
 import dev.multiwait.win32.WsaErrors;
+
+import com.sun.jna.Memory;
+import com.sun.jna.Pointer;
 
 import java.nio.ByteBuffer;
 import java.util.Objects;
@@ -38,6 +42,8 @@ public final class StreamEntry extends PortEntry implements StreamHandle {
     final boolean socket;
     /** FILE_SKIP_COMPLETION_PORT_ON_SUCCESS took effect: synchronous successes queue no packet. */
     volatile boolean skipOnSuccess;
+    /** A message-type pipe (GetNamedPipeInfo at attach): never skip-on-success, reads may end in 234. */
+    volatile boolean messagePipe;
     private final StreamWriter writer;
     private volatile StreamReader reader;
     private volatile PipeConnect connector;
@@ -118,12 +124,31 @@ public final class StreamEntry extends PortEntry implements StreamHandle {
             throw e;
         }
         // Where this fails (old systems, layered socket providers) every operation simply waits for its packet.
-        entry.skipOnSuccess = socket
-                ? SocketSupport.skipOnSuccess(loop.win32, handle,
-                        ifsHandles != null ? ifsHandles : SocketSupport.hasIfsHandles(loop.win32, handle))
-                : loop.win32.setFileCompletionNotificationModes(handle,
-                        Layouts.FILE_SKIP_COMPLETION_PORT_ON_SUCCESS | Layouts.FILE_SKIP_SET_EVENT_ON_HANDLE);
+        entry.skipOnSuccess = entry.skipOnSuccessSafe(ifsHandles) && loop.win32.setFileCompletionNotificationModes(
+                handle, Layouts.FILE_SKIP_COMPLETION_PORT_ON_SUCCESS | Layouts.FILE_SKIP_SET_EVENT_ON_HANDLE);
         return entry;
+    }
+
+    /**
+     * Whether FILE_SKIP_COMPLETION_PORT_ON_SUCCESS may be set. Not on a message-mode pipe: a read shorter
+     * than its message returns FALSE/234 with bytes copied, and with the flag Windows still queues a packet
+     * for that warning while Wine 8 queues none (native-probes/probe_message.c), so nothing could tell
+     * whether its OVERLAPPED is free again; without the flag both queue one. Not on a socket (also one
+     * given to attach(), where GetNamedPipeInfo fails but GetFileType says pipe) whose provider is layered:
+     * such a provider may still queue a packet after an inline success.
+     */
+    private boolean skipOnSuccessSafe(Boolean ifsHandles) {
+        if (socket) {
+            return ifsHandles != null ? ifsHandles : SocketSupport.hasIfsHandles(loop.win32, handle);
+        }
+        try (Memory flags = new Memory(4)) {
+            flags.setInt(0, 0);
+            if (loop.win32.getNamedPipeInfo(handle, Pointer.nativeValue(flags))) {
+                messagePipe = (flags.getInt(0) & Layouts.PIPE_TYPE_MESSAGE) != 0;
+                return !messagePipe;
+            }
+        }
+        return loop.win32.getFileType(handle) != Win32.FILE_TYPE_PIPE || SocketSupport.hasIfsHandles(loop.win32, handle);
     }
 
     @Override
@@ -549,8 +574,9 @@ public final class StreamEntry extends PortEntry implements StreamHandle {
 
     /**
      * Interprets the immediate return of an overlapped call. A packet will come after
-     * ERROR_IO_PENDING, and after a synchronous success unless skip-on-success is in effect; an
-     * immediate failure queues none. Results known now are dispatched later in this loop turn.
+     * ERROR_IO_PENDING, after a synchronous success unless skip-on-success is in effect, and after an
+     * immediate warning status (see {@link #queuesPacket}); a real immediate failure queues none.
+     * Results known now are dispatched later in this loop turn.
      */
     void afterIssue(NativeOp op, boolean returnedTrue, Completion completion) {
         afterIssue(loop, skipOnSuccess, op, returnedTrue, completion);
@@ -568,11 +594,24 @@ public final class StreamEntry extends PortEntry implements StreamHandle {
             return;
         }
         int error = loop.win32.lastError();
-        if (error == Win32Errors.ERROR_IO_PENDING) {
+        if (error == Win32Errors.ERROR_IO_PENDING || queuesPacket(op, error)) {
             op.markPending();
         } else {
             loop.later(() -> completion.complete(error, 0));
         }
+    }
+
+    /**
+     * FALSE with a warning status (NTSTATUS 0x8xxxxxxx in OVERLAPPED.Internal, e.g. 234 ERROR_MORE_DATA from
+     * a message-mode pipe, STATUS_BUFFER_OVERFLOW) has moved bytes and still queues a packet, which brings
+     * them: the OVERLAPPED is not free until then. Measured under Wine without skip-on-success; Windows
+     * queues it with the flag too (a warning is not a success), Wine then none: the library never sets the
+     * flag on a message pipe, and where it is set anyway this waits (it never frees or reuses the block).
+     * Audit of the other calls: stream sockets (WSARecv, WSASend, ConnectEx, AcceptEx with no receive
+     * data) and byte pipes (WriteFile, ConnectNamedPipe: 535 is an error status, no packet) give no warnings.
+     */
+    static boolean queuesPacket(NativeOp op, int error) {
+        return error == Win32Errors.ERROR_MORE_DATA || (op.status() & 0xC0000000) == 0x80000000;
     }
 
     /** A packet for {@code op}: its status lives in the OVERLAPPED. */
