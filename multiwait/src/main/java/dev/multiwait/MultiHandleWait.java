@@ -157,7 +157,8 @@ public final class MultiHandleWait implements AutoCloseable {
      *
      * @throws MultiWaitException if GetQueuedCompletionStatusEx fails (other than timing out): no
      *         packet was taken, every registration is intact, and run() may be called again (or close())
-     * @throws IllegalStateException if the loop already runs on another thread, or after close()
+     * @throws IllegalStateException if the loop already runs on another thread, if called from a listener
+     *         (the loop already runs on this thread), or after close()
      */
     public void run() {
         loop.run();
@@ -168,6 +169,7 @@ public final class MultiHandleWait implements AutoCloseable {
      *
      * @return the number of completions dispatched
      * @throws MultiWaitException as {@link #run()}
+     * @throws IllegalStateException as {@link #run()}
      * @throws IllegalArgumentException for a negative timeout
      */
     public int runOnce(Duration timeout) {

@@ -303,6 +303,12 @@ public final class EventLoop {
     }
 
     private void enter() {
+        // The lock is re-entrant: without this a listener's run() would nest for ever, its runOnce()
+        // dispatch other listeners inside it, and the nested leave() would clear the loop thread.
+        if (owner.isHeldByCurrentThread()) {
+            throw new IllegalStateException("run()/runOnce() from a listener: the loop is already running on this"
+                    + " thread; return from the listener instead (cancel() makes run() return)");
+        }
         Thread c = closer;
         if (c != null && c != Thread.currentThread()) {
             throw new IllegalStateException("MultiHandleWait is closed (being closed by " + c.getName() + ")");
