@@ -244,9 +244,13 @@ public final class MultiHandleWait implements AutoCloseable {
                     if (wakeFailure != null && System.nanoTime() - deadline > 0) {
                         throw wakeFailure;
                     }
-                    // the loop's current turn is still running: ask again (a runOnce clears the request)
+                    // The loop's current turn is still running (a long listener, say). The stop request stands
+                    // and its wake packet is queued (the claim keeps any new run()/runOnce() out): post again
+                    // only if that post failed, not every 100 us.
                     java.util.concurrent.locks.LockSupport.parkNanos(100_000);
-                    wakeFailure = stopQuietly();
+                    if (wakeFailure != null) {
+                        wakeFailure = stopQuietly();
+                    }
                 }
             }
         } finally {

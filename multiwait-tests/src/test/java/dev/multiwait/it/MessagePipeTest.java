@@ -137,4 +137,22 @@ class MessagePipeTest {
         assertEquals(CloseReason.COMPLETED, relayEnd[0]);
         assertArrayEquals(expected, got.data(), "every byte, in order");
     }
+
+    @Test
+    void attachTellsMessagePipesAndSocketsApartAtAttach() {
+        FaultyWin32 counted = new FaultyWin32();
+        try (MultiHandleWait wait = new MultiHandleWait(counted, 64)) {
+            OverlappedPipe.Pair bytes = OverlappedPipe.create();
+            assertTrue(wait.attach(bytes.server()).toString().contains("skip-on-success"), "a byte pipe skips");
+            wait.attach(bytes.client());
+            long raw = counted.wsaSocket(2, 1, 6, 1); // AF_INET, SOCK_STREAM, IPPROTO_TCP, WSA_FLAG_OVERLAPPED
+            int sockOpts = counted.calls(FaultyWin32.Call.GET_SOCK_OPT);
+            // a socket given to attach(): not a pipe, GetFileType says pipe, so its provider is asked
+            StreamHandle socket = wait.attach(new WinNT.HANDLE(new com.sun.jna.Pointer(raw)));
+            assertEquals(sockOpts + 1, counted.calls(FaultyWin32.Call.GET_SOCK_OPT), "SO_PROTOCOL_INFOW asked once");
+            assertEquals(3, counted.calls(FaultyWin32.Call.GET_NAMED_PIPE_INFO));
+            // Wine's provider hands out kernel handles, as Windows' own does
+            assertTrue(socket.toString().contains("skip-on-success"), socket.toString());
+        }
+    }
 }

@@ -55,6 +55,8 @@ public final class EventLoop {
     private volatile Thread closer;
     private volatile boolean stopRequested;
     private volatile boolean closed;
+    /** Taken to set {@link #closed} and to register: an entry joins the table only while the loop is open. */
+    private final Object registrations = new Object();
     private volatile CallbackErrorHandler errorHandler = EventLoop::logCallbackError;
     private long dispatched;
     private Win32.WaitCallback bridgeCallback;
@@ -86,6 +88,14 @@ public final class EventLoop {
             task.run();
         } else {
             tasks.add(task);
+            if (closed) {
+                // close() ran meanwhile: its drain ran the task, or it never will (then say so; never post to a
+                // port that may be closed, its handle value reused)
+                if (tasks.remove(task)) {
+                    throw new IllegalStateException("MultiHandleWait is closed");
+                }
+                return;
+            }
             MultiWaitException failed = wake("the call was not made");
             // If the loop has taken the task meanwhile, it runs (or ran): the call was made after all.
             if (failed != null && tasks.remove(task)) {
@@ -192,6 +202,31 @@ public final class EventLoop {
                     PINNED.add(bridgeCallback);
                 }
             }
+        }
+    }
+
+    // ---- registering ----
+
+    /**
+     * Adds {@code entry} to the key table and runs {@code bind} with its key (associating its handle,
+     * setting its modes), all or nothing against {@link #close}: an entry registered is one close() sweeps,
+     * and once the loop is closed nothing is added or bound. If {@code bind} throws, the key is removed.
+     *
+     * @throws IllegalStateException if the loop is closed (nothing was added or bound)
+     */
+    public long register(PortEntry entry, java.util.function.LongConsumer bind) {
+        synchronized (registrations) {
+            if (closed) {
+                throw new IllegalStateException("MultiHandleWait is closed");
+            }
+            long key = table.add(entry);
+            try {
+                bind.accept(key);
+            } catch (RuntimeException | Error e) {
+                table.remove(key);
+                throw e;
+            }
+            return key;
         }
     }
 
@@ -429,7 +464,9 @@ public final class EventLoop {
             stopRequested = false;
             runTasks();
             runReady();
-            closed = true;
+            synchronized (registrations) {
+                closed = true;
+            }
             Set<PortEntry> shutDown = Collections.newSetFromMap(new IdentityHashMap<>());
             long swept = shutDownNewEntries(shutDown, -1);
             long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(drainMillis);

@@ -116,16 +116,13 @@ public final class StreamEntry extends PortEntry implements StreamHandle {
             SocketSupport.checkSocket(loop.win32, handle);
         }
         StreamEntry entry = new StreamEntry(loop, handle, socket);
-        long key = loop.table.add(entry);
-        try {
+        // Bound under the loop's registration lock: a racing close() either refuses this or sees it whole.
+        loop.register(entry, key -> {
             loop.port.associate(handle, key);
-        } catch (RuntimeException e) {
-            loop.table.remove(key);
-            throw e;
-        }
-        // Where this fails (old systems, layered socket providers) every operation simply waits for its packet.
-        entry.skipOnSuccess = entry.skipOnSuccessSafe(ifsHandles) && loop.win32.setFileCompletionNotificationModes(
-                handle, Layouts.FILE_SKIP_COMPLETION_PORT_ON_SUCCESS | Layouts.FILE_SKIP_SET_EVENT_ON_HANDLE);
+            // Where this fails (old systems, layered socket providers) every operation simply waits for its packet.
+            entry.skipOnSuccess = entry.skipOnSuccessSafe(ifsHandles) && loop.win32.setFileCompletionNotificationModes(
+                    handle, Layouts.FILE_SKIP_COMPLETION_PORT_ON_SUCCESS | Layouts.FILE_SKIP_SET_EVENT_ON_HANDLE);
+        });
         return entry;
     }
 
