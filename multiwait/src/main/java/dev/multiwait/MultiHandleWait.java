@@ -8,7 +8,7 @@ import dev.multiwait.internal.IocpPort;
 import dev.multiwait.internal.Relay;
 import dev.multiwait.internal.SocketConnect;
 import dev.multiwait.internal.SocketListener;
-import dev.multiwait.internal.StreamEntry;
+import dev.multiwait.internal.AttachedStream;
 import dev.multiwait.internal.WaitBridge;
 import dev.multiwait.win32.JnaWin32;
 import dev.multiwait.win32.Win32;
@@ -62,7 +62,7 @@ public final class MultiHandleWait implements AutoCloseable {
      *         closed or invalid handle. The handle is then still the caller's, untouched.
      */
     public StreamHandle attach(WinNT.HANDLE handle) {
-        return StreamEntry.attach(loop, raw(handle, "handle"));
+        return AttachedStream.attach(loop, raw(handle, "handle"));
     }
 
     /**
@@ -72,7 +72,7 @@ public final class MultiHandleWait implements AutoCloseable {
      * @throws MultiWaitException as {@link #attach}; the socket is then still the caller's
      */
     public StreamHandle attachSocket(long socket) {
-        return StreamEntry.attachSocket(loop, socket);
+        return AttachedStream.attachSocket(loop, socket);
     }
 
     /**

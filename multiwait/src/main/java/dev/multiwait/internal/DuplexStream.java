@@ -60,7 +60,7 @@ public final class DuplexStream implements StreamHandle {
 
     @Override
     public boolean isSocket() {
-        return readSide.socket && writeSide.socket;
+        return readSide.isSocket() && writeSide.isSocket();
     }
 
     @Override

@@ -40,9 +40,9 @@ public final class EventLoop {
      */
     private static final List<Win32.WaitCallback> PINNED = new ArrayList<>();
 
-    public final Win32 win32;
-    public final CompletionPort port;
-    public final KeyTable<PortEntry> table = new KeyTable<>();
+    private final Win32 win32;
+    private final CompletionPort port;
+    private final KeyTable<PortEntry> table = new KeyTable<>();
 
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean wakePosted = new AtomicBoolean();
@@ -205,7 +205,55 @@ public final class EventLoop {
         }
     }
 
-    // ---- registering ----
+    // ---- the front door: the native layer, registering, starting work ----
+
+    public Win32 win32() {
+        return win32;
+    }
+
+    /** The key table, for tests and the close sweep; entries join it through {@link #register}. */
+    KeyTable<PortEntry> table() {
+        return table;
+    }
+
+    /**
+     * Hands {@code start} to the loop thread. If the loop is closed, or cannot be woken, nothing will run
+     * it: {@code discard} undoes the caller's set-up (on this thread) and the call throws.
+     *
+     * @throws IllegalStateException if the loop is closed
+     * @throws MultiWaitException if the wake packet could not be posted
+     */
+    public void start(Runnable start, Runnable discard) {
+        boolean handedOver;
+        try {
+            handedOver = executeUnlessClosed(start);
+        } catch (MultiWaitException e) {
+            discard.run();
+            throw e;
+        }
+        if (!handedOver) {
+            discard.run();
+            throw new IllegalStateException("MultiHandleWait is closed");
+        }
+    }
+
+    /** As {@link #register(PortEntry, java.util.function.LongConsumer)}, associating {@code handle} with the port. */
+    public long register(PortEntry entry, long handle, Runnable setUp) {
+        return register(entry, key -> {
+            port.associate(handle, key);
+            setUp.run();
+        });
+    }
+
+    /** As {@link #register(PortEntry, java.util.function.LongConsumer)} for an entry with no handle of its own. */
+    public long register(PortEntry entry) {
+        return register(entry, key -> { });
+    }
+
+    /** The entry's key leaves the table: packets still carrying it are dropped (logged). */
+    public void unregister(PortEntry entry) {
+        table.remove(entry.key());
+    }
 
     /**
      * Adds {@code entry} to the key table and runs {@code bind} with its key (associating its handle,
@@ -407,7 +455,7 @@ public final class EventLoop {
         for (PortEntry entry : table.snapshot()) {
             if (shutDown.add(entry)) {
                 try {
-                    entry.shutdown();
+                    entry.cancelForClose();
                 } catch (Throwable t) {
                     reportCallbackError(null, t);
                 }

@@ -64,7 +64,7 @@ public final class SocketListener extends RegistrationBase implements SocketServ
             for (Accept a : accepts) {
                 if (a.op.overlapped == overlapped && a.op.isPending()) {
                     a.op.packetArrived();
-                    completed(a, StreamEntry.completionError(a.op, true, loop.win32));
+                    completed(a, a.op.completionError(HandleKind.SOCKET, loop.win32()));
                     return;
                 }
             }
@@ -73,7 +73,7 @@ public final class SocketListener extends RegistrationBase implements SocketServ
         }
 
         @Override
-        public void shutdown() {
+        public void cancelForClose() {
             requestCancel();
         }
 
@@ -114,7 +114,7 @@ public final class SocketListener extends RegistrationBase implements SocketServ
         if (loop.isClosed()) {
             throw new IllegalStateException("MultiHandleWait is closed");
         }
-        Win32 win32 = loop.win32;
+        Win32 win32 = loop.win32();
         int family = SocketSupport.familyOf(address);
         long s = SocketSupport.newSocket(win32, family);
         SocketListener l;
@@ -130,26 +130,15 @@ public final class SocketListener extends RegistrationBase implements SocketServ
             win32.closeSocket(s);
             throw e;
         }
-        long key = loop.table.add(l.entry);
         try {
-            loop.port.associate(s, key);
+            loop.register(l.entry, s, () -> { });
         } catch (RuntimeException e) {
             l.discardUnstarted();
             throw e;
         }
         l.ifsHandles = SocketSupport.hasIfsHandles(win32, s);
         l.skipOnSuccess = SocketSupport.skipOnSuccess(win32, s, l.ifsHandles);
-        boolean handedOver;
-        try {
-            handedOver = loop.executeUnlessClosed(l::start);
-        } catch (MultiWaitException e) {
-            l.discardUnstarted();
-            throw e;
-        }
-        if (!handedOver) {
-            l.discardUnstarted();
-            throw new IllegalStateException("MultiHandleWait is closed");
-        }
+        loop.start(l::start, l::discardUnstarted);
         return l;
     }
 
@@ -179,9 +168,9 @@ public final class SocketListener extends RegistrationBase implements SocketServ
 
     /** Posts one AcceptEx into slot {@code a} with a fresh accept socket. Loop thread. */
     private void post(Accept a) {
-        long s = SocketSupport.newSocketOrInvalid(loop.win32, family);
+        long s = SocketSupport.newSocketOrInvalid(loop.win32(), family);
         if (s == Win32.INVALID_SOCKET) {
-            int error = loop.win32.lastError();
+            int error = loop.win32().lastError();
             fail(new MultiWaitException("WSASocketW(" + SocketSupport.familyName(family) + ") for an accept on "
                     + localAddress, socket, error, WsaErrors.hint(error)));
             return;
@@ -189,9 +178,9 @@ public final class SocketListener extends RegistrationBase implements SocketServ
         a.acceptSocket = s;
         a.inFlight = true;
         a.op.prepare(0);
-        boolean ok = loop.win32.acceptEx(socket, s, a.op.buffer, 0, Winsock.ACCEPT_ADDRESS_LENGTH,
+        boolean ok = loop.win32().acceptEx(socket, s, a.op.buffer, 0, Winsock.ACCEPT_ADDRESS_LENGTH,
                 Winsock.ACCEPT_ADDRESS_LENGTH, a.op.scratch + S_RECEIVED, a.op.overlapped);
-        StreamEntry.afterIssue(loop, skipOnSuccess, a.op, ok, (error, bytes) -> completed(a, error));
+        a.op.afterIssue(loop, skipOnSuccess, ok, (error, bytes) -> completed(a, error));
     }
 
     private void completed(Accept a, int error) {
@@ -222,26 +211,26 @@ public final class SocketListener extends RegistrationBase implements SocketServ
             closeSocket(accepted);
             fail(new MultiWaitException("AcceptEx on " + localAddress, socket, error,
                     error == Win32Errors.ERROR_OPERATION_ABORTED ? "the accept was cancelled from outside"
-                            : error == Win32Errors.ERROR_IO_INCOMPLETE ? StreamEntry.RESULT_MISSING : WsaErrors.hint(error)));
+                            : error == Win32Errors.ERROR_IO_INCOMPLETE ? NativeOp.RESULT_MISSING : WsaErrors.hint(error)));
         }
     }
 
     private void handOver(long accepted, Accept a) {
-        if (!loop.win32.setSockOpt(accepted, Winsock.SOL_SOCKET, Winsock.SO_UPDATE_ACCEPT_CONTEXT,
+        if (!loop.win32().setSockOpt(accepted, Winsock.SOL_SOCKET, Winsock.SO_UPDATE_ACCEPT_CONTEXT,
                 Pointer.nativeValue(listenValue), 8)) {
-            int error = loop.win32.lastError();
+            int error = loop.win32().lastError();
             closeSocket(accepted);
             acceptFailed(new MultiWaitException("setsockopt(SO_UPDATE_ACCEPT_CONTEXT) on " + localAddress, accepted,
                     error, null));
             return;
         }
         long base = a.op.scratch;
-        loop.win32.getAcceptExSockaddrs(a.op.buffer, 0, Winsock.ACCEPT_ADDRESS_LENGTH, Winsock.ACCEPT_ADDRESS_LENGTH,
+        loop.win32().getAcceptExSockaddrs(a.op.buffer, 0, Winsock.ACCEPT_ADDRESS_LENGTH, Winsock.ACCEPT_ADDRESS_LENGTH,
                 base + S_LOCAL, base + S_LOCAL_LEN, base + S_REMOTE, base + S_REMOTE_LEN);
         InetSocketAddress peer = Winsock.decode(a.op.scratchLong(S_REMOTE), a.op.scratchInt(S_REMOTE_LEN));
         StreamEntry stream;
         try {
-            stream = StreamEntry.attachAccepted(loop, accepted, ifsHandles);
+            stream = AttachedStream.attachAccepted(loop, accepted, ifsHandles);
         } catch (RuntimeException e) {
             closeSocket(accepted);
             acceptFailed(e instanceof MultiWaitException ? (MultiWaitException) e
@@ -249,7 +238,7 @@ public final class SocketListener extends RegistrationBase implements SocketServ
             return;
         }
         if (!deliver(() -> listener.onAccepted(this, stream, peer))) {
-            stream.shutdown(); // the listener threw: it may never have taken the socket
+            stream.cancelForClose(); // the listener threw: it may never have taken the socket
         }
     }
 
@@ -267,7 +256,7 @@ public final class SocketListener extends RegistrationBase implements SocketServ
 
     private void closeSocket(long s) {
         if (s != 0) {
-            loop.win32.closeSocket(s);
+            loop.win32().closeSocket(s);
         }
     }
 
@@ -275,9 +264,9 @@ public final class SocketListener extends RegistrationBase implements SocketServ
     protected void onCancel() {
         for (Accept a : accepts) {
             if (a.inFlight && a.op.isPending() && !socketClosed
-                    && !loop.win32.cancelIoEx(socket, a.op.overlapped)) {
+                    && !loop.win32().cancelIoEx(socket, a.op.overlapped)) {
                 // 1168: already complete, its packet is queued; either way a packet comes
-                int error = loop.win32.lastError();
+                int error = loop.win32().lastError();
                 if (error != Win32Errors.ERROR_NOT_FOUND) {
                     // closing the listening socket aborts every pending accept (their packets still come)
                     loop.reportCallbackError(this, new MultiWaitException("CancelIoEx", socket, error,
@@ -309,7 +298,7 @@ public final class SocketListener extends RegistrationBase implements SocketServ
             a.acceptSocket = 0;
             a.op.release();
         }
-        loop.table.remove(entry.key());
+        loop.unregister(entry);
         closeListeningSocket();
         listenValue.close();
     }
@@ -317,8 +306,8 @@ public final class SocketListener extends RegistrationBase implements SocketServ
     private void closeListeningSocket() {
         if (!socketClosed) {
             socketClosed = true;
-            if (!loop.win32.closeSocket(socket)) {
-                loop.reportCallbackError(this, new MultiWaitException("closesocket", socket, loop.win32.lastError(), null));
+            if (!loop.win32().closeSocket(socket)) {
+                loop.reportCallbackError(this, new MultiWaitException("closesocket", socket, loop.win32().lastError(), null));
             }
         }
     }

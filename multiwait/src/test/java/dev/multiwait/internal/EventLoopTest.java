@@ -326,7 +326,7 @@ class EventLoopTest {
         long oldKey = old.key();
         old.close();
         h.settle();
-        assertNull(h.loop.table.get(oldKey));
+        assertNull(h.loop.table().get(oldKey));
 
         StreamEntry next = h.attach(0x200);
         assertEquals((int) oldKey, (int) next.key(), "slot reused");

@@ -6,6 +6,7 @@ import dev.multiwait.internal.Completions;
 import dev.multiwait.internal.EventLoop;
 import dev.multiwait.internal.IocpPort;
 import dev.multiwait.internal.PortEntry;
+import dev.multiwait.internal.AttachedStream;
 import dev.multiwait.internal.StreamEntry;
 import dev.multiwait.win32.Win32;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -205,7 +206,7 @@ public class DispatchBenchmark {
                 sink = new Sink();
                 for (int i = 0; i < registrations; i++) {
                     long handle = HANDLE_BASE + 4L * i;
-                    StreamEntry stream = StreamEntry.attach(loop, handle);
+                    StreamEntry stream = AttachedStream.attach(loop, handle);
                     stream.read(READ_SIZE, sink);
                     keyOf[i] = stream.key();
                 }
