@@ -79,7 +79,7 @@ public class DispatchBenchmark {
         long bytes;
 
         @Override
-        public void shutdown() {
+        public void cancelForClose() {
         }
     }
 
@@ -197,7 +197,7 @@ public class DispatchBenchmark {
                 CompletionPort port = path.equals("loop") ? source : new IocpPort(win32, BATCH);
                 loop = new EventLoop(win32, port, BATCH);
                 for (int i = 0; i < registrations; i++) {
-                    keyOf[i] = loop.table.add(newEntry(i));
+                    keyOf[i] = loop.register(newEntry(i));
                 }
                 break;
             }
