@@ -55,7 +55,9 @@ public final class MultiHandleWait implements AutoCloseable {
     }
 
     /**
-     * Binds an overlapped handle (pipe, file, socket) to this waiter and takes ownership of it.
+     * Binds an overlapped handle (pipe, file, socket) to this waiter and takes ownership of it. A socket
+     * is recognised (GetNamedPipeInfo fails, GetFileType says pipe, getsockopt works) and handled as by
+     * {@link #attachSocket}.
      *
      * @throws MultiWaitException with error 87 for a synchronous handle (a {@code CreatePipe} end, a
      *         Java {@code Process} stream) or one already bound to a completion port; error 6 for a

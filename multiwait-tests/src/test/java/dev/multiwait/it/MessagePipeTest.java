@@ -147,9 +147,15 @@ class MessagePipeTest {
             wait.attach(bytes.client());
             long raw = counted.wsaSocket(2, 1, 6, 1); // AF_INET, SOCK_STREAM, IPPROTO_TCP, WSA_FLAG_OVERLAPPED
             int sockOpts = counted.calls(FaultyWin32.Call.GET_SOCK_OPT);
-            // a socket given to attach(): not a pipe, GetFileType says pipe, so its provider is asked
+            // a socket given to attach(): not a pipe, GetFileType says pipe, getsockopt(SO_TYPE) works: a socket,
+            // whose provider is asked (SO_PROTOCOL_INFOW) before skip-on-success, closed with closesocket
             StreamHandle socket = wait.attach(new WinNT.HANDLE(new com.sun.jna.Pointer(raw)));
-            assertEquals(sockOpts + 1, counted.calls(FaultyWin32.Call.GET_SOCK_OPT), "SO_PROTOCOL_INFOW asked once");
+            assertEquals(sockOpts + 2, counted.calls(FaultyWin32.Call.GET_SOCK_OPT), "SO_TYPE, then SO_PROTOCOL_INFOW");
+            assertTrue(socket.isSocket());
+            int closes = counted.calls(FaultyWin32.Call.CLOSE_SOCKET);
+            socket.close();
+            wait.runOnce(java.time.Duration.ZERO);
+            assertEquals(closes + 1, counted.calls(FaultyWin32.Call.CLOSE_SOCKET), "closed as a socket");
             assertEquals(3, counted.calls(FaultyWin32.Call.GET_NAMED_PIPE_INFO));
             // Wine's provider hands out kernel handles, as Windows' own does
             assertTrue(socket.toString().contains("skip-on-success"), socket.toString());

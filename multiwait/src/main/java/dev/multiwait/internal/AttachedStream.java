@@ -53,7 +53,8 @@ public final class AttachedStream extends StreamEntry {
      * {@code ifsHandles}: for a socket the library accepted, its provider's XP1_IFS_HANDLES; null for a
      * caller's handle (checked to be a socket, and its provider asked).
      */
-    private static AttachedStream attach(EventLoop loop, long handle, HandleKind kind, Boolean ifsHandles) {
+    private static AttachedStream attach(EventLoop loop, long handle, HandleKind requested, Boolean ifsHandles) {
+        HandleKind kind = requested;
         boolean socket = kind == HandleKind.SOCKET;
         if (loop.isClosed()) {
             throw new IllegalStateException("MultiHandleWait is closed");
@@ -67,7 +68,16 @@ public final class AttachedStream extends StreamEntry {
         if (socket && ifsHandles == null) {
             SocketSupport.checkSocket(loop.win32(), handle);
         }
+        int pipeFlags = socket ? -1 : pipeFlags(loop.win32(), handle);
+        if (!socket && pipeFlags < 0 && loop.win32().getFileType(handle) == Win32.FILE_TYPE_PIPE
+                && SocketSupport.isSocket(loop.win32(), handle)) {
+            // a socket given to attach(): GetNamedPipeInfo fails, GetFileType says pipe. Treated as one
+            // (WSARecv/WSASend, its provider asked before skip-on-success, closesocket: Wine keeps socket
+            // state per handle value that a CloseHandle leaves behind for the next handle of that value).
+            kind = HandleKind.SOCKET;
+        }
         AttachedStream entry = new AttachedStream(loop, handle, kind, new StreamWriter());
+        entry.messagePipe = pipeFlags >= 0 && (pipeFlags & Layouts.PIPE_TYPE_MESSAGE) != 0;
         // Bound under the loop's registration lock: a racing close() either refuses this or sees it whole.
         loop.register(entry, handle, () -> {
             // Where this fails (old systems, layered socket providers) every operation simply waits for its packet.
@@ -77,27 +87,26 @@ public final class AttachedStream extends StreamEntry {
         return entry;
     }
 
+    /** GetNamedPipeInfo's flags (PIPE_TYPE_MESSAGE...), or -1 for a handle that is not a pipe. */
+    private static int pipeFlags(Win32 win32, long handle) {
+        try (Memory flags = new Memory(4)) {
+            flags.setInt(0, 0);
+            return win32.getNamedPipeInfo(handle, Pointer.nativeValue(flags)) ? flags.getInt(0) : -1;
+        }
+    }
+
     /**
      * Whether FILE_SKIP_COMPLETION_PORT_ON_SUCCESS may be set. Not on a message-mode pipe: a read shorter
      * than its message returns FALSE/234 with bytes copied, and with the flag Windows still queues a packet
      * for that warning while Wine 8 queues none (native-probes/probe_message.c), so nothing could tell
-     * whether its OVERLAPPED is free again; without the flag both queue one. Not on a socket (also one
-     * given to attach(), where GetNamedPipeInfo fails but GetFileType says pipe) whose provider is layered:
-     * such a provider may still queue a packet after an inline success.
+     * whether its OVERLAPPED is free again; without the flag both queue one. Not on a socket whose provider
+     * is layered: such a provider may still queue a packet after an inline success.
      */
     private boolean skipOnSuccessSafe(Boolean ifsHandles) {
-        Win32 win32 = loop.win32();
         if (kind == HandleKind.SOCKET) {
-            return ifsHandles != null ? ifsHandles : SocketSupport.hasIfsHandles(win32, handle);
+            return ifsHandles != null ? ifsHandles : SocketSupport.hasIfsHandles(loop.win32(), handle);
         }
-        try (Memory flags = new Memory(4)) {
-            flags.setInt(0, 0);
-            if (win32.getNamedPipeInfo(handle, Pointer.nativeValue(flags))) {
-                messagePipe = (flags.getInt(0) & Layouts.PIPE_TYPE_MESSAGE) != 0;
-                return !messagePipe;
-            }
-        }
-        return win32.getFileType(handle) != Win32.FILE_TYPE_PIPE || SocketSupport.hasIfsHandles(win32, handle);
+        return !messagePipe;
     }
 
     @Override

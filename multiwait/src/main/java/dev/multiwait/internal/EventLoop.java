@@ -47,7 +47,7 @@ public final class EventLoop {
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean wakePosted = new AtomicBoolean();
     private final ArrayDeque<Runnable> ready = new ArrayDeque<>();
-    private final Completions batch;
+    private final PacketBatch batch;
     private final ReentrantLock owner = new ReentrantLock();
     private final AtomicInteger live = new AtomicInteger();
     private volatile Thread loopThread;
@@ -64,7 +64,7 @@ public final class EventLoop {
     public EventLoop(Win32 win32, CompletionPort port, int batchSize) {
         this.win32 = win32;
         this.port = port;
-        this.batch = new Completions(batchSize);
+        this.batch = new PacketBatch(batchSize);
     }
 
     // ---- handing work to the loop thread ----

@@ -10,7 +10,7 @@ import dev.multiwait.win32.WsaErrors;
  * how a finished operation's status decodes, what ends its stream, and whether it can half-close.
  * Everything above these calls is shared.
  */
-enum HandleKind {
+enum HandleKind implements NativeOp.StatusDecoder {
     /** ReadFile/WriteFile/CloseHandle; Win32 errors; end of stream also as a pipe's 109/38/233. */
     FILE("ReadFile", "WriteFile", "CloseHandle", "StreamHandle") {
         @Override
@@ -29,8 +29,8 @@ enum HandleKind {
         }
 
         @Override
-        int decode(NativeOp op, Win32 win32) {
-            return op.error(win32);
+        public int decode(int ntStatus, Win32 win32) {
+            return ntStatus == 0 ? 0 : win32.ntStatusToWin32(ntStatus);
         }
 
         @Override
@@ -66,8 +66,8 @@ enum HandleKind {
         }
 
         @Override
-        int decode(NativeOp op, Win32 win32) {
-            return WsaErrors.fromNtStatus(op.status(), win32);
+        public int decode(int ntStatus, Win32 win32) {
+            return WsaErrors.fromNtStatus(ntStatus, win32);
         }
 
         @Override
@@ -119,9 +119,6 @@ enum HandleKind {
                                 int length2);
 
     abstract boolean close(Win32 win32, long handle);
-
-    /** The Win32 (or WSA) error of a finished operation from its OVERLAPPED's status. */
-    abstract int decode(NativeOp op, Win32 win32);
 
     /** A failed read's error that means end of stream rather than failure. */
     abstract boolean endsStream(int error);

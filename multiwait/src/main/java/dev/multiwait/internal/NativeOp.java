@@ -142,6 +142,11 @@ public final class NativeOp {
 
     // ---- what every operation does with its result ----
 
+    /** How a kind of handle reports a finished operation's status (Win32 errors, WSA errors). */
+    public interface StatusDecoder {
+        int decode(int ntStatus, Win32 win32);
+    }
+
     /** How an operation learns its result: from its packet, or inline from a synchronous return. */
     public interface Result {
         void complete(int win32Error, int bytes);
@@ -188,7 +193,7 @@ public final class NativeOp {
     }
 
     /** This block's packet came: its status lives in the OVERLAPPED. */
-    void packetFor(int bytes, HandleKind kind, Win32 win32, Result result) {
+    void packetFor(int bytes, StatusDecoder kind, Win32 win32, Result result) {
         packetArrived();
         if (resultMissing()) {
             result.complete(Win32Errors.ERROR_IO_INCOMPLETE, 0);
@@ -198,8 +203,8 @@ public final class NativeOp {
     }
 
     /** The error of the finished operation; {@link Win32Errors#ERROR_IO_INCOMPLETE} if it has none. */
-    int completionError(HandleKind kind, Win32 win32) {
-        return resultMissing() ? Win32Errors.ERROR_IO_INCOMPLETE : kind.decode(this, win32);
+    int completionError(StatusDecoder kind, Win32 win32) {
+        return resultMissing() ? Win32Errors.ERROR_IO_INCOMPLETE : kind.decode(status(), win32);
     }
 
     /** Frees the block, unless the kernel may still write to it; then it is kept for the JVM's life. */

@@ -352,24 +352,12 @@ public final class Relay extends RegistrationBase {
         }
     }
 
-    static StreamEntry single(EventLoop loop, StreamHandle h, String what) {
-        Objects.requireNonNull(h, what);
-        if (!(h instanceof StreamEntry)) {
-            throw new IllegalArgumentException(what + " is not a stream attached to a MultiHandleWait: " + h);
-        }
-        StreamEntry e = (StreamEntry) h;
-        if (e.loop != loop) {
-            throw new IllegalArgumentException(what + " (" + h + ") belongs to another MultiHandleWait");
-        }
-        return e;
-    }
-
     private static StreamEntry readSide(EventLoop loop, StreamHandle h, String what) {
-        return h instanceof DuplexStream ? single(loop, ((DuplexStream) h).readSide, what) : single(loop, h, what);
+        return h instanceof DuplexStream ? StreamEntry.of(loop, ((DuplexStream) h).readSide, what) : StreamEntry.of(loop, h, what);
     }
 
     private static StreamEntry writeSide(EventLoop loop, StreamHandle h, String what) {
-        return h instanceof DuplexStream ? single(loop, ((DuplexStream) h).writeSide, what) : single(loop, h, what);
+        return h instanceof DuplexStream ? StreamEntry.of(loop, ((DuplexStream) h).writeSide, what) : StreamEntry.of(loop, h, what);
     }
 
     private void start() {

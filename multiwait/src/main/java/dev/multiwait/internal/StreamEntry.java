@@ -7,6 +7,7 @@ import dev.multiwait.win32.Win32Errors;
 import dev.multiwait.win32.Winsock;
 
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
@@ -48,6 +49,19 @@ public abstract class StreamEntry extends PortEntry implements StreamHandle {
         this.handle = handle;
         this.kind = kind;
         ops.add(writeQueue);
+    }
+
+    /** {@code h} as an entry of {@code loop}; refuses anything else, naming {@code what}. */
+    static StreamEntry of(EventLoop loop, StreamHandle h, String what) {
+        Objects.requireNonNull(h, what);
+        if (!(h instanceof StreamEntry)) {
+            throw new IllegalArgumentException(what + " is not a stream attached to a MultiHandleWait: " + h);
+        }
+        StreamEntry e = (StreamEntry) h;
+        if (e.loop != loop) {
+            throw new IllegalArgumentException(what + " (" + h + ") belongs to another MultiHandleWait");
+        }
+        return e;
     }
 
     @Override

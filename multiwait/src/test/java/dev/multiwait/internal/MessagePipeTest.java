@@ -61,6 +61,16 @@ class MessagePipeTest {
         };
     }
 
+    /** A pending read ends with the part of a message that fit, and 234: buffer, OVERLAPPED, packet. */
+    static void endsInMoreData(Harness h, Harness.Io io, String part) {
+        byte[] b = part.getBytes(StandardCharsets.ISO_8859_1);
+        new Pointer(io.buffer()).write(0, b, 0, b.length);
+        Pointer ov = new Pointer(io.overlapped());
+        ov.setInt(Layouts.OVERLAPPED_INTERNAL, MORE_DATA_STATUS);
+        ov.setLong(Layouts.OVERLAPPED_INTERNAL_HIGH, b.length);
+        h.port.push(h.port.keyOf(io.handle()), io.overlapped(), b.length);
+    }
+
     /** Wraps a script: records a violation if the call reuses an OVERLAPPED a queued packet still names. */
     static Harness.Script accounted(List<String> violations, Harness.Script s) {
         return (h, io) -> {
@@ -107,12 +117,7 @@ class MessagePipeTest {
         Recorder rec = new Recorder();
         h.attach().read(4, rec);
         h.settle();
-        Harness.Io first = h.read(0);
-        new Pointer(first.buffer()).write(0, "abcd".getBytes(StandardCharsets.ISO_8859_1), 0, 4);
-        Pointer ov = new Pointer(first.overlapped());
-        ov.setInt(Layouts.OVERLAPPED_INTERNAL, MORE_DATA_STATUS);
-        ov.setLong(Layouts.OVERLAPPED_INTERNAL_HIGH, 4);
-        h.port.push(h.port.keyOf(Harness.H), first.overlapped(), 4);
+        endsInMoreData(h, h.read(0), "abcd");
         h.settle();
         assertEquals(List.of("data:abcd"), rec.events);
         assertEquals(2, h.reads.size());
@@ -160,11 +165,7 @@ class MessagePipeTest {
         Relay r = Relay.open(h.loop, a, b, 8, ev);
         h.settle();
         Harness.Io read = h.reads.stream().filter(io -> io.handle() == RelayPumpTest.A).findFirst().orElseThrow();
-        new Pointer(read.buffer()).write(0, "01234567".getBytes(StandardCharsets.ISO_8859_1), 0, 8);
-        Pointer ov = new Pointer(read.overlapped());
-        ov.setInt(Layouts.OVERLAPPED_INTERNAL, MORE_DATA_STATUS);
-        ov.setLong(Layouts.OVERLAPPED_INTERNAL_HIGH, 8);
-        h.port.push(h.port.keyOf(RelayPumpTest.A), read.overlapped(), 8);
+        endsInMoreData(h, read, "01234567");
         h.settle();
         assertTrue(r.isActive(), "234 is a message going on, not a failure: " + ev.error);
         assertEquals(List.of("01234567"), h.written, "the bytes that came with 234 are relayed");

@@ -2,7 +2,7 @@ package dev.multiwait.bench.dispatch;
 
 import dev.multiwait.MultiHandleWait;
 import dev.multiwait.internal.CompletionPort;
-import dev.multiwait.internal.Completions;
+import dev.multiwait.internal.PacketBatch;
 import dev.multiwait.internal.EventLoop;
 import dev.multiwait.internal.IocpPort;
 import dev.multiwait.internal.PortEntry;
@@ -139,7 +139,7 @@ public class DispatchBenchmark {
     static final class MapLoop implements MiniLoop {
         final ConcurrentHashMap<Long, PortEntry> map = new ConcurrentHashMap<>();
         final CompletionPort port;
-        final Completions batch = new Completions(BATCH);
+        final PacketBatch batch = new PacketBatch(BATCH);
 
         MapLoop(CompletionPort port) {
             this.port = port;
@@ -165,7 +165,7 @@ public class DispatchBenchmark {
     static final class ArrayLoop implements MiniLoop {
         final PortEntry[] entries;
         final CompletionPort port;
-        final Completions batch = new Completions(BATCH);
+        final PacketBatch batch = new PacketBatch(BATCH);
 
         ArrayLoop(CompletionPort port, int size) {
             this.port = port;
