@@ -45,6 +45,12 @@ public final class SocketListener extends RegistrationBase implements SocketServ
     /** The listening socket's provider hands out kernel handles; its accepted sockets share the provider. */
     private boolean ifsHandles;
     private MultiWaitException failure;
+    /** Back-off before re-posting accepts parked by a shortage (WSAENOBUFS...); reset by a successful accept. */
+    static final long RETRY_FIRST_MILLIS = 10;
+    static final long RETRY_MAX_MILLIS = 1000;
+    private long retryMillis = RETRY_FIRST_MILLIS;
+    /** A retry of the parked accepts is on the timer. */
+    private boolean retryScheduled;
     /** The listening socket is closed (early, if cancelling an accept failed; else by release). */
     private boolean socketClosed;
 
@@ -55,6 +61,8 @@ public final class SocketListener extends RegistrationBase implements SocketServ
         long acceptSocket;
         /** A result (packet or synchronous) is on its way. */
         boolean inFlight;
+        /** Parked after a shortage (no socket, no AcceptEx) until the retry timer fires. */
+        boolean waiting;
     }
 
     /** The listening socket's key-table entry. */
@@ -64,7 +72,7 @@ public final class SocketListener extends RegistrationBase implements SocketServ
             for (Accept a : accepts) {
                 if (a.op.overlapped == overlapped && a.op.isPending()) {
                     a.op.packetArrived();
-                    completed(a, StreamEntry.completionError(a.op, true, loop.win32));
+                    completed(a, StreamEntry.completionError(a.op, true, loop.win32), false);
                     return;
                 }
             }
@@ -179,11 +187,11 @@ public final class SocketListener extends RegistrationBase implements SocketServ
 
     /** Posts one AcceptEx into slot {@code a} with a fresh accept socket. Loop thread. */
     private void post(Accept a) {
+        a.waiting = false;
         long s = SocketSupport.newSocketOrInvalid(loop.win32, family);
         if (s == Win32.INVALID_SOCKET) {
             int error = loop.win32.lastError();
-            fail(new MultiWaitException("WSASocketW(" + SocketSupport.familyName(family) + ") for an accept on "
-                    + localAddress, socket, error, WsaErrors.hint(error)));
+            failed(a, error, true, "WSASocketW(" + SocketSupport.familyName(family) + ") for an accept on " + localAddress);
             return;
         }
         a.acceptSocket = s;
@@ -191,10 +199,11 @@ public final class SocketListener extends RegistrationBase implements SocketServ
         a.op.prepare(0);
         boolean ok = loop.win32.acceptEx(socket, s, a.op.buffer, 0, Winsock.ACCEPT_ADDRESS_LENGTH,
                 Winsock.ACCEPT_ADDRESS_LENGTH, a.op.scratch + S_RECEIVED, a.op.overlapped);
-        StreamEntry.afterIssue(loop, skipOnSuccess, a.op, ok, (error, bytes) -> completed(a, error));
+        StreamEntry.afterIssue(loop, skipOnSuccess, a.op, ok, (error, bytes) -> completed(a, error, true));
     }
 
-    private void completed(Accept a, int error) {
+    /** {@code immediate}: AcceptEx itself returned the error (no packet came). */
+    private void completed(Accept a, int error, boolean immediate) {
         a.inFlight = false;
         long accepted = a.acceptSocket;
         a.acceptSocket = 0;
@@ -204,25 +213,73 @@ public final class SocketListener extends RegistrationBase implements SocketServ
             return;
         }
         if (error == 0) {
+            retryMillis = RETRY_FIRST_MILLIS;
             handOver(accepted, a);
             if (isActive() && !cancelRequested) {
                 post(a);
             } else {
                 finishIfIdle();
             }
-        } else if (WsaErrors.isConnectionLevel(error)) {
-            // the client gave up before we took it: this connection is lost, the server goes on
-            closeSocket(accepted);
-            acceptFailed(new MultiWaitException("AcceptEx on " + localAddress, socket, error, WsaErrors.hint(error)));
-            if (isActive() && !cancelRequested) {
+            return;
+        }
+        closeSocket(accepted);
+        failed(a, error, immediate, "AcceptEx on " + localAddress);
+    }
+
+    /**
+     * Slot {@code a} failed with {@code error} (its accept socket, if any, closed): a lost connection is
+     * reported and the accept posted again; a shortage is reported and retried after a back-off; a
+     * broken listening socket ends the listener.
+     */
+    private void failed(Accept a, int error, boolean immediate, String call) {
+        AcceptFailures kind = AcceptFailures.of(error, immediate);
+        if (kind == AcceptFailures.LISTENER) {
+            fail(new MultiWaitException(call, socket, error, error == Win32Errors.ERROR_OPERATION_ABORTED
+                    ? "the accept was cancelled from outside" : WsaErrors.hint(error)));
+            return;
+        }
+        String hint = error == Win32Errors.ERROR_IO_INCOMPLETE ? StreamEntry.RESULT_MISSING : WsaErrors.hint(error);
+        if (kind == AcceptFailures.RETRY_LATER) {
+            hint = (hint != null ? hint + "; " : "") + "this accept is posted again after a back-off ("
+                    + RETRY_FIRST_MILLIS + " ms doubling to " + RETRY_MAX_MILLIS + " ms)";
+        }
+        acceptFailed(new MultiWaitException(call, socket, error, hint));
+        if (!isActive() || cancelRequested) {
+            finishIfIdle();
+        } else if (kind == AcceptFailures.CONNECTION) {
+            post(a);
+        } else {
+            retryLater(a);
+        }
+    }
+
+    /** Parks slot {@code a} and posts it again after the back-off (doubled for the next shortage, up to 1 s). */
+    private void retryLater(Accept a) {
+        a.waiting = true;
+        if (retryScheduled) {
+            return;
+        }
+        retryScheduled = true;
+        long delay = retryMillis;
+        retryMillis = Math.min(retryMillis * 2, RETRY_MAX_MILLIS);
+        RetryTimer.after(delay, this::handRetryToLoop);
+    }
+
+    /** On the timer's thread: the retry runs on the loop (not at all once the loop is closed). */
+    private void handRetryToLoop() {
+        try {
+            loop.executeUnlessClosed(this::retryWaiting);
+        } catch (MultiWaitException wakeFailed) {
+            RetryTimer.after(RETRY_MAX_MILLIS, this::handRetryToLoop);
+        }
+    }
+
+    private void retryWaiting() {
+        retryScheduled = false;
+        for (Accept a : accepts) {
+            if (a.waiting && isActive() && !cancelRequested) {
                 post(a);
             }
-        } else {
-            // aborted by someone else (995, Wine's 676 on a closed socket) or a real failure: the listener ends
-            closeSocket(accepted);
-            fail(new MultiWaitException("AcceptEx on " + localAddress, socket, error,
-                    error == Win32Errors.ERROR_OPERATION_ABORTED ? "the accept was cancelled from outside"
-                            : error == Win32Errors.ERROR_IO_INCOMPLETE ? StreamEntry.RESULT_MISSING : WsaErrors.hint(error)));
         }
     }
 
