@@ -799,6 +799,16 @@ class FaultInjectionTest {
                 assertTrue(e.handle() != 0, "names the socket");
             });
         }
+        row("WSAIoctl(SIO_GET_EXTENSION_FUNCTION_POINTER)", "`listen()`/`connect()` throw naming the function, the socket and the error; the socket is closed", r -> {
+            r.fail(Call.EXTENSION_FUNCTION, ERR);
+            MultiWaitException l = assertThrows(MultiWaitException.class, () -> r.wait.listen(Net.loopback4(0), (s, c, p) -> { }));
+            assertNames(l, "WSAIoctl(SIO_GET_EXTENSION_FUNCTION_POINTER, AcceptEx)", 0, ERR);
+            assertTrue(l.handle() != 0, "names the socket");
+            r.fail(Call.EXTENSION_FUNCTION, ERR);
+            MultiWaitException c = assertThrows(MultiWaitException.class, () -> r.wait.connect(Net.loopback4(9), new End()));
+            assertNames(c, "WSAIoctl(SIO_GET_EXTENSION_FUNCTION_POINTER, ConnectEx)", 0, ERR);
+            assertTrue(r.w.openSockets().isEmpty(), "no socket left open: " + r.w.openSockets());
+        });
         row("WSASocketW (connect)", "`connect()` throws naming the family and error", r -> {
             r.fail(Call.WSA_SOCKET, ERR);
             assertNames(assertThrows(MultiWaitException.class, () -> r.wait.connect(Net.loopback4(9), new End())),

@@ -34,6 +34,9 @@ public final class SocketListener extends RegistrationBase implements SocketServ
     private static final int S_REMOTE_LEN = 28;
 
     private final long socket;
+    /** AcceptEx and GetAcceptExSockaddrs as the listening socket's provider implements them. */
+    private final long acceptEx;
+    private final long getAcceptExSockaddrs;
     private final int family;
     private final InetSocketAddress localAddress;
     private final AcceptListener listener;
@@ -91,10 +94,12 @@ public final class SocketListener extends RegistrationBase implements SocketServ
         }
     }
 
-    private SocketListener(EventLoop loop, long socket, int family, InetSocketAddress localAddress, int pending,
-                           AcceptListener listener) {
+    private SocketListener(EventLoop loop, long socket, long[] extensions, int family, InetSocketAddress localAddress,
+                           int pending, AcceptListener listener) {
         super(loop, listener);
         this.socket = socket;
+        this.acceptEx = extensions[0];
+        this.getAcceptExSockaddrs = extensions[1];
         this.family = family;
         this.localAddress = localAddress;
         this.listener = listener;
@@ -132,8 +137,10 @@ public final class SocketListener extends RegistrationBase implements SocketServ
                 int error = win32.lastError();
                 throw new MultiWaitException("listen(" + address + ")", s, error, WsaErrors.hint(error));
             }
-            l = new SocketListener(loop, s, family, SocketSupport.localAddress(win32, s, address), pendingAccepts,
-                    listener);
+            long[] extensions = {SocketSupport.extensionFunction(win32, s, Win32.ACCEPT_EX),
+                    SocketSupport.extensionFunction(win32, s, Win32.GET_ACCEPT_EX_SOCKADDRS)};
+            l = new SocketListener(loop, s, extensions, family, SocketSupport.localAddress(win32, s, address),
+                    pendingAccepts, listener);
         } catch (RuntimeException e) {
             win32.closeSocket(s);
             throw e;
@@ -197,7 +204,7 @@ public final class SocketListener extends RegistrationBase implements SocketServ
         a.acceptSocket = s;
         a.inFlight = true;
         a.op.prepare(0);
-        boolean ok = loop.win32.acceptEx(socket, s, a.op.buffer, 0, Winsock.ACCEPT_ADDRESS_LENGTH,
+        boolean ok = loop.win32.acceptEx(acceptEx, socket, s, a.op.buffer, 0, Winsock.ACCEPT_ADDRESS_LENGTH,
                 Winsock.ACCEPT_ADDRESS_LENGTH, a.op.scratch + S_RECEIVED, a.op.overlapped);
         StreamEntry.afterIssue(loop, skipOnSuccess, a.op, ok, (error, bytes) -> completed(a, error, true));
     }
@@ -293,7 +300,7 @@ public final class SocketListener extends RegistrationBase implements SocketServ
             return;
         }
         long base = a.op.scratch;
-        loop.win32.getAcceptExSockaddrs(a.op.buffer, 0, Winsock.ACCEPT_ADDRESS_LENGTH, Winsock.ACCEPT_ADDRESS_LENGTH,
+        loop.win32.getAcceptExSockaddrs(getAcceptExSockaddrs, a.op.buffer, 0, Winsock.ACCEPT_ADDRESS_LENGTH, Winsock.ACCEPT_ADDRESS_LENGTH,
                 base + S_LOCAL, base + S_LOCAL_LEN, base + S_REMOTE, base + S_REMOTE_LEN);
         InetSocketAddress peer = Winsock.decode(a.op.scratchLong(S_REMOTE), a.op.scratchInt(S_REMOTE_LEN));
         StreamEntry stream;

@@ -84,21 +84,23 @@ class AcceptFailureTest {
                 closedSockets.add(i.getArgument(0));
                 return true;
             }).when(w).closeSocket(anyLong());
+            when(w.extensionFunction(anyLong(), anyInt())).thenAnswer(i -> 0x7f00L + (int) i.getArgument(1));
             doAnswer(i -> {
-                acceptExCalls.add(new long[] {i.getArgument(1), i.getArgument(7)});
+                acceptExCalls.add(new long[] {i.getArgument(2), i.getArgument(8)});
                 Integer e;
                 synchronized (immediateAcceptErrors) {
                     e = immediateAcceptErrors.poll();
                 }
                 h.lastError = e != null ? e : Win32Errors.ERROR_IO_PENDING;
                 return false;
-            }).when(w).acceptEx(anyLong(), anyLong(), anyLong(), anyInt(), anyInt(), anyInt(), anyLong(), anyLong());
+            }).when(w).acceptEx(anyLong(), anyLong(), anyLong(), anyLong(), anyInt(), anyInt(), anyInt(), anyLong(), anyLong());
             // no peer address: GetAcceptExSockaddrs writes null pointers
             doAnswer(i -> {
-                new com.sun.jna.Pointer(i.getArgument(4)).setLong(0, 0);
-                new com.sun.jna.Pointer(i.getArgument(6)).setLong(0, 0);
+                new com.sun.jna.Pointer(i.getArgument(5)).setLong(0, 0);
+                new com.sun.jna.Pointer(i.getArgument(7)).setLong(0, 0);
                 return null;
-            }).when(w).getAcceptExSockaddrs(anyLong(), anyInt(), anyInt(), anyInt(), anyLong(), anyLong(), anyLong(), anyLong());
+            }).when(w).getAcceptExSockaddrs(anyLong(), anyLong(), anyInt(), anyInt(), anyInt(), anyLong(), anyLong(),
+                    anyLong(), anyLong());
             // a cancelled accept completes with 995, as the kernel does
             doAnswer(i -> {
                 complete(i.getArgument(1), Win32Errors.ERROR_OPERATION_ABORTED);
@@ -287,6 +289,42 @@ class AcceptFailureTest {
         assertEquals(1, r.failures.size());
         assertTrue(r.server.isActive());
         assertEquals(0, r.h.loop.table.size() - 1, "only the listener is in the key table");
+    }
+
+    @Test
+    void eachListenerCallsTheAcceptExItsOwnSocketsProviderGave() {
+        Rig r = new Rig();
+        // a second listener whose socket's provider (a layered one, say) has its own AcceptEx
+        long other = 0x5000;
+        when(r.w.wsaSocket(anyInt(), anyInt(), anyInt(), anyInt())).thenReturn(other, 0x5004L, 0x5008L);
+        when(r.w.extensionFunction(eq(other), anyInt())).thenAnswer(i -> 0x9900L + (int) i.getArgument(1));
+        SocketListener.open(r.h.loop, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16, 1, r);
+        r.h.settle();
+        org.mockito.Mockito.verify(r.w).acceptEx(eq(0x7f00L + Win32.ACCEPT_EX), eq(LISTENER), anyLong(), anyLong(),
+                anyInt(), anyInt(), anyInt(), anyLong(), anyLong());
+        org.mockito.Mockito.verify(r.w).acceptEx(eq(0x9900L + Win32.ACCEPT_EX), eq(other), anyLong(), anyLong(),
+                anyInt(), anyInt(), anyInt(), anyLong(), anyLong());
+    }
+
+    @Test
+    void aProviderWithoutAcceptExIsRefusedAtListenNamingTheCallAndLeavesNothingOpen() {
+        Rig r = new Rig();
+        r.h.settle();
+        int live = r.h.loop.liveCount();
+        long other = 0x5000;
+        when(r.w.wsaSocket(anyInt(), anyInt(), anyInt(), anyInt())).thenReturn(other);
+        when(r.w.extensionFunction(eq(other), eq(Win32.GET_ACCEPT_EX_SOCKADDRS))).thenAnswer(i -> {
+            r.h.lastError = 10045; // WSAEOPNOTSUPP
+            return 0L;
+        });
+        MultiWaitException e = org.junit.jupiter.api.Assertions.assertThrows(MultiWaitException.class, () ->
+                SocketListener.open(r.h.loop, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16, 1, r));
+        assertEquals(10045, e.win32Error());
+        assertEquals(other, e.handle());
+        assertTrue(e.getMessage().startsWith("WSAIoctl(SIO_GET_EXTENSION_FUNCTION_POINTER, GetAcceptExSockaddrs)"),
+                e.getMessage());
+        assertTrue(r.closedSockets.contains(other), "its socket is closed");
+        assertEquals(live, r.h.loop.liveCount(), "nothing registered");
     }
 
     @Test
