@@ -48,12 +48,8 @@ public final class SocketListener extends RegistrationBase implements SocketServ
     /** The listening socket's provider hands out kernel handles; its accepted sockets share the provider. */
     private boolean ifsHandles;
     private MultiWaitException failure;
-    /** Back-off before re-posting accepts parked by a shortage (WSAENOBUFS...); reset by a successful accept. */
-    static final long RETRY_FIRST_MILLIS = 10;
-    static final long RETRY_MAX_MILLIS = 1000;
-    private long retryMillis = RETRY_FIRST_MILLIS;
-    /** A retry of the parked accepts is on the timer. */
-    private boolean retryScheduled;
+    /** When accepts parked by a shortage (WSAENOBUFS...) are posted again. */
+    private final AcceptBackOff backOff = new AcceptBackOff(loop, this::retryWaiting);
     /** The listening socket is closed (early, if cancelling an accept failed; else by release). */
     private boolean socketClosed;
 
@@ -220,7 +216,7 @@ public final class SocketListener extends RegistrationBase implements SocketServ
             return;
         }
         if (error == 0) {
-            retryMillis = RETRY_FIRST_MILLIS;
+            backOff.reset();
             handOver(accepted, a);
             if (isActive() && !cancelRequested) {
                 post(a);
@@ -248,7 +244,7 @@ public final class SocketListener extends RegistrationBase implements SocketServ
         String hint = error == Win32Errors.ERROR_IO_INCOMPLETE ? StreamEntry.RESULT_MISSING : WsaErrors.hint(error);
         if (kind == AcceptFailures.RETRY_LATER) {
             hint = (hint != null ? hint + "; " : "") + "this accept is posted again after a back-off ("
-                    + RETRY_FIRST_MILLIS + " ms doubling to " + RETRY_MAX_MILLIS + " ms)";
+                    + AcceptBackOff.FIRST_MILLIS + " ms doubling to " + AcceptBackOff.MAX_MILLIS + " ms)";
         }
         acceptFailed(new MultiWaitException(call, socket, error, hint));
         if (!isActive() || cancelRequested) {
@@ -256,33 +252,13 @@ public final class SocketListener extends RegistrationBase implements SocketServ
         } else if (kind == AcceptFailures.CONNECTION) {
             post(a);
         } else {
-            retryLater(a);
+            a.waiting = true;
+            backOff.schedule();
         }
     }
 
-    /** Parks slot {@code a} and posts it again after the back-off (doubled for the next shortage, up to 1 s). */
-    private void retryLater(Accept a) {
-        a.waiting = true;
-        if (retryScheduled) {
-            return;
-        }
-        retryScheduled = true;
-        long delay = retryMillis;
-        retryMillis = Math.min(retryMillis * 2, RETRY_MAX_MILLIS);
-        RetryTimer.after(delay, this::handRetryToLoop);
-    }
-
-    /** On the timer's thread: the retry runs on the loop (not at all once the loop is closed). */
-    private void handRetryToLoop() {
-        try {
-            loop.executeUnlessClosed(this::retryWaiting);
-        } catch (MultiWaitException wakeFailed) {
-            RetryTimer.after(RETRY_MAX_MILLIS, this::handRetryToLoop);
-        }
-    }
-
+    /** The back-off is over: post the parked accepts again. */
     private void retryWaiting() {
-        retryScheduled = false;
         for (Accept a : accepts) {
             if (a.waiting && isActive() && !cancelRequested) {
                 post(a);

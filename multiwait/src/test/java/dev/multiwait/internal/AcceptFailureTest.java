@@ -248,7 +248,7 @@ class AcceptFailureTest {
         }
         // the loop waited in 20 ms turns (woken by the retries), it did not poll
         assertTrue(dequeues <= elapsedMillis / 20 + 10, dequeues + " dequeues in " + elapsedMillis + " ms of back-off");
-        assertEquals(80L, Harness.field(r.server, "retryMillis"), "the next back-off after 10, 20, 40 ms");
+        assertEquals(80L, Harness.field(Harness.field(r.server, "backOff"), "nextMillis"), "the next back-off after 10, 20, 40 ms");
 
         // a successful accept resets the back-off
         synchronized (r.socketFailures) {
@@ -256,7 +256,7 @@ class AcceptFailureTest {
         }
         r.complete(r.lastAccept()[1], 0);
         r.until(() -> r.acceptExCalls.size() == 3, "the accept posted again");
-        assertEquals(20L, Harness.field(r.server, "retryMillis"), "back-off restarted from 10 ms, not 80");
+        assertEquals(20L, Harness.field(Harness.field(r.server, "backOff"), "nextMillis"), "back-off restarted from 10 ms, not 80");
         assertEquals(4, r.failures.size());
     }
 
