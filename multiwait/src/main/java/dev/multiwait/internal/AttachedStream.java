@@ -78,6 +78,8 @@ public final class AttachedStream extends StreamEntry {
         }
         AttachedStream entry = new AttachedStream(loop, handle, kind, new StreamWriter());
         entry.messagePipe = pipeFlags >= 0 && (pipeFlags & Layouts.PIPE_TYPE_MESSAGE) != 0;
+        // native-probes/probe_zeroread.c: a zero-byte WSARecv or byte-pipe ReadFile pends until data is there
+        entry.zeroReadWaits = kind == HandleKind.SOCKET || (pipeFlags >= 0 && !entry.messagePipe);
         // Bound under the loop's registration lock: a racing close() either refuses this or sees it whole.
         loop.register(entry, handle, () -> {
             // Where this fails (old systems, layered socket providers) every operation simply waits for its packet.

@@ -50,6 +50,8 @@ public final class EventLoop {
     private final PacketBatch batch;
     private final ReentrantLock owner = new ReentrantLock();
     private final AtomicInteger live = new AtomicInteger();
+    /** Read buffers lent to idle-capable streams only while a read fills them (ReadBufferLease). */
+    final ReadBufferPool readBuffers = new ReadBufferPool();
     private volatile Thread loopThread;
     /** The thread closing this loop: from the moment it claims the close, no other thread may enter. */
     private volatile Thread closer;
@@ -546,6 +548,7 @@ public final class EventLoop {
             for (PortEntry entry : table.snapshot()) {
                 entry.abandonAtClose();
             }
+            readBuffers.clear();
         } finally {
             leave();
         }

@@ -223,6 +223,17 @@ public final class NativeOp {
         LIVE.decrementAndGet();
     }
 
+    /** Never frees the block: a read into it (issued with another block's OVERLAPPED) may still be written. */
+    public void keepForever() {
+        if (released) {
+            return;
+        }
+        released = true;
+        synchronized (ABANDONED) {
+            ABANDONED.add(memory);
+        }
+    }
+
     /** Blocks allocated minus blocks freed, process-wide (abandoned blocks count as live: they are never freed). */
     public static long liveBlocks() {
         return LIVE.get();

@@ -25,6 +25,8 @@ public abstract class StreamEntry extends PortEntry implements StreamHandle {
     volatile boolean skipOnSuccess;
     /** A message-type pipe (GetNamedPipeInfo at attach): never skip-on-success, reads may end in 234. */
     volatile boolean messagePipe;
+    /** A zero-byte read waits for data on it (a socket or byte pipe): an idle read holds no buffer (ReadBufferLease). */
+    volatile boolean zeroReadWaits;
     /** In flight or able to issue; the write queue stays last, so it is cancelled after the others. */
     private final List<StreamOp> ops = new CopyOnWriteArrayList<>();
     /** Set (under this object's lock) when a relay takes the handle: user reads and writes are refused. */

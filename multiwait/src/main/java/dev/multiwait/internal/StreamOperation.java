@@ -72,8 +72,13 @@ abstract class StreamOperation extends RegistrationBase implements StreamOp {
         }
     }
 
+    /** Frees what the operation holds beside its block (before the block: its pending state says if the kernel may write). */
+    protected void releaseBuffers() {
+    }
+
     @Override
     protected final void release() {
+        releaseBuffers();
         op.release();
         stream.remove(this);
         stream.closeIfIdle();
@@ -81,6 +86,7 @@ abstract class StreamOperation extends RegistrationBase implements StreamOp {
 
     @Override
     protected final void releaseUnstarted() {
+        releaseBuffers();
         op.release();
         stream.remove(this);
     }

@@ -7,17 +7,26 @@ import static dev.multiwait.win32.Win32Errors.ERROR_MORE_DATA;
 import static dev.multiwait.win32.Win32Errors.ERROR_OPERATION_ABORTED;
 
 /**
- * Continuous reading: one ReadFile (WSARecv on a socket) in flight into a native buffer this reader owns; the next is
- * issued only after the listener returns, so the listener's view is never written under it.
+ * Continuous reading: one ReadFile (WSARecv on a socket) in flight; the next is issued only after the
+ * listener returns, so the listener's view is never written under it. Where the data lands, and whether
+ * an idle read waits with a zero-byte read holding no buffer, is its {@link ReadBufferLease}'s.
  */
 final class StreamReader extends StreamOperation {
     private final ReadListener listener;
+    private final ReadBufferLease buffer;
     /** File position for file handles; pipes and sockets ignore it. */
     private long offset;
+    /** The call in flight is a zero-byte read: it only says data is there (or the stream ended). */
+    private boolean zeroRead;
 
     StreamReader(StreamEntry stream, int bufferSize, ReadListener listener) {
-        super(stream, listener, new NativeOp(bufferSize, HandleKind.IO_SCRATCH));
+        this(stream, listener, new ReadBufferLease(stream.loop.readBuffers, bufferSize, stream.zeroReadWaits));
+    }
+
+    private StreamReader(StreamEntry stream, ReadListener listener, ReadBufferLease buffer) {
+        super(stream, listener, buffer.ownBlock());
         this.listener = listener;
+        this.buffer = buffer;
     }
 
     void start() {
@@ -28,7 +37,9 @@ final class StreamReader extends StreamOperation {
 
     private void issue() {
         inFlight = true;
-        boolean ok = stream.issueRead(op, op.buffer, op.capacity, 0, 0, offset);
+        zeroRead = buffer.waitWithZeroRead();
+        boolean ok = zeroRead ? stream.issueRead(op, op.buffer, 0, 0, 0, offset)
+                : stream.issueRead(op, buffer.block().buffer, buffer.capacity(), 0, 0, offset);
         stream.afterIssue(op, ok, this::complete);
     }
 
@@ -39,13 +50,18 @@ final class StreamReader extends StreamOperation {
 
     @Override
     protected void complete(int error, int bytes) {
+        if (zeroRead) {
+            waited(error);
+            return;
+        }
         if (bytes > 0) {
             // Also after an abort: bytes the cancelled read already moved are the stream's, deliver them.
             // inFlight stays set meanwhile, so a cancel (or throw) in the listener cannot free the buffer it views.
             offset += bytes;
-            deliver(() -> listener.onData(op.view(0, bytes)));
+            deliver(() -> listener.onData(buffer.block().view(0, bytes)));
         }
         inFlight = false;
+        buffer.afterRead(bytes);
         if (!isActive()) {
             return;
         }
@@ -61,6 +77,29 @@ final class StreamReader extends StreamOperation {
             // Anything else (a socket reset 10054, Wine's 676 on close...) ends this read cleanly, as an error.
             finish(CloseReason.FAILED, stream.error(stream.kind.readCall, error));
         }
+    }
+
+    /** A zero-byte read finished: data is there (a socket's end of stream too: the real read tells), or it ended. */
+    private void waited(int error) {
+        inFlight = false;
+        if (!isActive()) {
+            return;
+        }
+        if (cancelRequested || error == ERROR_OPERATION_ABORTED) {
+            finish(CloseReason.CANCELLED, null);
+        } else if (error == 0) {
+            buffer.dataArrived();
+            issue();
+        } else if (stream.isEndOfStream(error, 0)) {
+            finish(CloseReason.COMPLETED, null); // a pipe's 109: its writer is gone
+        } else {
+            finish(CloseReason.FAILED, stream.error(stream.kind.readCall, error));
+        }
+    }
+
+    @Override
+    protected void releaseBuffers() {
+        buffer.release(op.isPending());
     }
 
     @Override
