@@ -9,6 +9,10 @@
 #             AsynchronousServerSocketChannel vs a java.nio Selector, the same client load for each.
 # Scenario 4: full-duplex relay of checksummed 32 KiB frames under Wine: multiwait vs a JDK NIO.2
 #             relay vs two blocking threads per connection.
+# Scenario 5: N idle connections (1,000 / 5,000 / 10,000) held by one waiter, a Linux-side client
+#             process holding their other ends, then one byte echoed on each in turn: memory per
+#             connection, accept, echo and close() times; multiwait vs AsynchronousServerSocketChannel vs a
+#             Selector, and multiwait with zero-byte reads off (-Ddev.multiwait.zeroByteReads=false: before).
 # Builds what it needs, prints progress, then the side-by-side tables with medians, spreads, ratios,
 # threads, peak memory and the targets met or missed. Raw lines and the report are kept under
 # multiwait-bench/target/bench-results/<time>/.
@@ -27,8 +31,8 @@ scenarios="1 2 3 4"
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) quick=1 ;;
-    --scenario) shift; scenarios="${1:?--scenario needs 1, 2, 3 or 4}" ;;
-    *) echo "usage: scripts/bench.sh [--quick] [--scenario 1|2|3|4]" >&2; exit 2 ;;
+    --scenario) shift; scenarios="${1:?--scenario needs 1, 2, 3, 4 or 5}" ;;
+    *) echo "usage: scripts/bench.sh [--quick] [--scenario 1|2|3|4|5]" >&2; exit 2 ;;
   esac
   shift
 done
@@ -44,6 +48,7 @@ if [ "$quick" -eq 1 ]; then
   warmup=1
   connects="${MW_BENCH_CONNECTS:-600}"; accept_reps=3
   frames="${MW_BENCH_FRAMES:-2000}"; relay_reps=3; warmup_frames=1000
+  idle_counts="${MW_BENCH_IDLE:-1000}"
 else
   streams="${MW_BENCH_STREAMS:-10 100 1000}"
   bytes="${MW_BENCH_BYTES:-2097152}"
@@ -51,6 +56,7 @@ else
   warmup=2
   connects="${MW_BENCH_CONNECTS:-3000}"; accept_reps=5
   frames="${MW_BENCH_FRAMES:-50000}"; relay_reps=1; warmup_frames=2000
+  idle_counts="${MW_BENCH_IDLE:-1000 5000 10000}"
 fi
 listeners="${MW_BENCH_LISTENERS:-300}"
 clients="${MW_BENCH_CLIENTS:-4}"
@@ -224,6 +230,37 @@ if [[ " $scenarios " == *" 4 "* ]]; then
   say "scenario 4: full-duplex relay, $frames frames of 32 KiB each way per run, $relay_reps runs per launch"
   net_args=(--scenario relay --frames "$frames" --reps "$relay_reps" --warmup 1 --warmup-frames "$warmup_frames")
   net_scenario 4 relay MB/s multiwait nio2 blocking
+fi
+
+# ---- scenario 5 ----
+idle_run() { # label contender n [windows jvm options...]
+  local label="$1" c="$2" n="$3" log="$out/idle-$1-$3.txt" ports="target/idle-ports-$$.txt" rc=0
+  shift 3
+  rm -f "$bench/$ports"
+  # The client ends live in a Linux JVM: Wine sockets are host sockets, so they cost the server nothing.
+  (cd "$bench" && exec java -cp "target/classes:target/bench-lib/*" dev.multiwait.bench.net.IdleClient "$ports") \
+    >"$out/idle-client-$label-$n.txt" 2>&1 &
+  local client=$!
+  (cd "$bench" && timeout 1200 wine "$MW_WIN_JAVA" -Xmx1g "$@" -cp "target/classes;target/bench-lib/*" \
+    dev.multiwait.bench.net.IdleMain --contender "$c" --connections "$n" --port-file "$ports") >"$log" 2>&1 || rc=$?
+  wait "$client" || rc=$((rc ? rc : 1))
+  tr -d '\r' <"$log" | grep -E '^(BENCH|BENCHFAIL) ' | sed "s/contender=$c/contender=$label/" >>"$out/idle.txt" || true
+  [ "$rc" -eq 0 ] || echo "bench: scenario 5: $label, $n connections failed (exit $rc, log $log)" >&2
+}
+if [[ " $scenarios " == *" 5 "* ]]; then
+  : >"$out/idle.txt"
+  for n in $idle_counts; do
+    idle_run multiwait multiwait "$n"
+    idle_run multiwait-64k multiwait "$n" -Ddev.multiwait.zeroByteReads=false
+    idle_run aio aio "$n"
+    idle_run selector selector "$n"
+    say "scenario 5: $n idle connections done"
+  done
+  echo "Scenario 5: idle connections (per connection: library native bytes, private bytes outside the heap)"
+  awk '/^BENCH /{for(i=2;i<=NF;i++){split($i,kv,"=");v[kv[1]]=kv[2]}
+    printf "%-14s N=%-6s accept %7.2f s  echo %7.2f s  close %6.2f s  lib native %6s B  private %7s B\n",
+      v["contender"], v["connections"], v["accept_s"], v["echo_s"], v["close_s"], v["lib_native_b_per_conn"], v["private_b_per_conn"]}
+    /^BENCHFAIL /{print}' "$out/idle.txt" | tee "$out/idle-report.txt"
 fi
 
 # ---- report ----

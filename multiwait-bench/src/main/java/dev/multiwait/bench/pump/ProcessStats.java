@@ -52,6 +52,19 @@ public final class ProcessStats {
         }
     }
 
+    /** Private bytes (PROCESS_MEMORY_COUNTERS.PagefileUsage, at 56) minus the committed Java heap (-1 if unknown). */
+    public static long privateBytesOutsideHeap() {
+        try (Memory pmc = new Memory(BenchKernel32.PMC_SIZE)) {
+            pmc.clear();
+            pmc.setInt(0, BenchKernel32.PMC_SIZE);
+            if (!BenchKernel32.K32GetProcessMemoryInfo(BenchKernel32.GetCurrentProcess(), Pointer.nativeValue(pmc),
+                    BenchKernel32.PMC_SIZE)) {
+                return -1;
+            }
+            return pmc.getLong(56) - Runtime.getRuntime().totalMemory();
+        }
+    }
+
     public static void startHeapSampler() {
         Thread t = new Thread(() -> {
             Runtime rt = Runtime.getRuntime();
