@@ -241,8 +241,9 @@ idle_run() { # label contender n [windows jvm options...]
   (cd "$bench" && exec java -cp "target/classes:target/bench-lib/*" dev.multiwait.bench.net.IdleClient "$ports") \
     >"$out/idle-client-$label-$n.txt" 2>&1 &
   local client=$!
-  (cd "$bench" && timeout 1200 wine "$MW_WIN_JAVA" -Xmx1g "$@" -cp "target/classes;target/bench-lib/*" \
-    dev.multiwait.bench.net.IdleMain --contender "$c" --connections "$n" --port-file "$ports") >"$log" 2>&1 || rc=$?
+  # A fixed, pre-touched heap: the private bytes that grow are then outside the Java heap.
+  (cd "$bench" && timeout 1200 wine "$MW_WIN_JAVA" -Xms1g -Xmx1g -XX:+AlwaysPreTouch "$@" \
+    -cp "target/classes;target/bench-lib/*" dev.multiwait.bench.net.IdleMain --contender "$c" --connections "$n" --port-file "$ports") >"$log" 2>&1 || rc=$?
   wait "$client" || rc=$((rc ? rc : 1))
   tr -d '\r' <"$log" | grep -E '^(BENCH|BENCHFAIL) ' | sed "s/contender=$c/contender=$label/" >>"$out/idle.txt" || true
   [ "$rc" -eq 0 ] || echo "bench: scenario 5: $label, $n connections failed (exit $rc, log $log)" >&2

@@ -36,6 +36,7 @@ final class BenchKernel32 {
     static final int PMC_SIZE = 72;
     static final int PMC_PEAK_WORKING_SET = 8;
     static final int PMC_WORKING_SET = 16;
+    static final int PMC_PAGEFILE = 56;
     static final int PMC_PEAK_PAGEFILE = 64;
 
     private BenchKernel32() {

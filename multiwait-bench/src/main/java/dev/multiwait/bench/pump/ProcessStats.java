@@ -41,19 +41,17 @@ public final class ProcessStats {
 
     /** Peak working set of this process so far, in KiB (-1 if unknown). */
     public static long peakWorkingSetKb() {
-        try (Memory pmc = new Memory(BenchKernel32.PMC_SIZE)) {
-            pmc.clear();
-            pmc.setInt(0, BenchKernel32.PMC_SIZE);
-            if (!BenchKernel32.K32GetProcessMemoryInfo(BenchKernel32.GetCurrentProcess(), Pointer.nativeValue(pmc),
-                    BenchKernel32.PMC_SIZE)) {
-                return -1;
-            }
-            return pmc.getLong(BenchKernel32.PMC_PEAK_WORKING_SET) / 1024;
-        }
+        long bytes = memoryCounter(BenchKernel32.PMC_PEAK_WORKING_SET);
+        return bytes < 0 ? -1 : bytes / 1024;
     }
 
-    /** Private bytes (PROCESS_MEMORY_COUNTERS.PagefileUsage, at 56) minus the committed Java heap (-1 if unknown). */
-    public static long privateBytesOutsideHeap() {
+    /** Private bytes (PROCESS_MEMORY_COUNTERS.PagefileUsage), -1 if unknown. */
+    public static long privateBytes() {
+        return memoryCounter(BenchKernel32.PMC_PAGEFILE);
+    }
+
+    /** One field of GetProcessMemoryInfo's PROCESS_MEMORY_COUNTERS, -1 if the call fails. */
+    private static long memoryCounter(int offset) {
         try (Memory pmc = new Memory(BenchKernel32.PMC_SIZE)) {
             pmc.clear();
             pmc.setInt(0, BenchKernel32.PMC_SIZE);
@@ -61,7 +59,7 @@ public final class ProcessStats {
                     BenchKernel32.PMC_SIZE)) {
                 return -1;
             }
-            return pmc.getLong(56) - Runtime.getRuntime().totalMemory();
+            return pmc.getLong(offset);
         }
     }
 
