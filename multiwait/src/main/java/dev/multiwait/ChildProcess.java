@@ -2,6 +2,7 @@ package dev.multiwait;
 
 import com.sun.jna.Pointer;
 import com.sun.jna.platform.win32.WinNT;
+import dev.multiwait.internal.BatchCommand;
 import dev.multiwait.internal.ChildPipes;
 import dev.multiwait.internal.ProcessLaunch;
 import dev.multiwait.win32.ProcessDirect;
@@ -25,6 +26,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * merges stderr into stdout (one pipe, both handles). stdin stays open until {@link #closeStdin()},
  * which closes it after every queued write has gone out; the child then reads end of file.
  * Read stdout (and stderr) promptly: a child blocks once a pipe's 64 KiB buffer is full.
+ *
+ * <p>A {@code .bat}/{@code .cmd} target (the name's extension, ignoring trailing dots and spaces)
+ * runs through {@code cmd.exe /d /e:ON /v:OFF /s /c} with cmd.exe's quoting, so its {@code %~1} is the
+ * argument exactly; {@link #builder} refuses, with {@link IllegalArgumentException}, any argument for
+ * a batch file holding {@code "}, {@code %} or a control character, which no quoting keeps from
+ * cmd.exe. A name without extension never runs a batch file ({@code CreateProcessW} appends .exe).
  */
 public final class ChildProcess implements AutoCloseable {
     private final MultiHandleWait wait;
@@ -53,6 +60,9 @@ public final class ChildProcess implements AutoCloseable {
                 throw new IllegalArgumentException("empty command");
             }
             command.forEach(a -> Objects.requireNonNull(a, "command argument"));
+            if (BatchCommand.isBatch(command.get(0))) {
+                BatchCommand.checkArguments(command);
+            }
             this.command = List.copyOf(command);
         }
 
@@ -87,6 +97,7 @@ public final class ChildProcess implements AutoCloseable {
         }
     }
 
+    /** @throws IllegalArgumentException for an empty command, or an argument a batch file cannot get safely */
     public static Builder builder(String... command) {
         return new Builder(List.of(command));
     }

@@ -20,7 +20,8 @@ import static dev.multiwait.win32.ProcessDirect.SetHandleInformation;
  * its three stdio ends and nothing else of ours. The ends are inheritable only while the lock is
  * held, which keeps other launches of this library from inheriting them. (Java's own
  * ProcessBuilder inherits every inheritable handle; a launch racing one can leak an end into it
- * for that instant, the narrowest window Windows allows.)
+ * for that instant, the narrowest window Windows allows.) A batch file runs through an explicit
+ * cmd.exe command line ({@link BatchCommand}), never through CreateProcessW's own {@code cmd.exe /c}.
  */
 public final class ProcessLaunch {
     private static final Object LOCK = new Object();
@@ -35,7 +36,19 @@ public final class ProcessLaunch {
 
     public static Started start(List<String> command, String directory, Map<String, String> environment,
                                 long stdin, long stdout, long stderr) {
-        String commandLine = CommandLine.join(command);
+        char[] application = null;
+        String commandLine;
+        if (BatchCommand.isBatch(command.get(0))) {
+            String script = BatchCommand.resolve(command.get(0), BatchCommand.searchDirectories());
+            if (script == null) {
+                throw new MultiWaitException("CreateProcessW(" + CommandLine.join(command) + ")", 0, 2,
+                        "batch file not found");
+            }
+            commandLine = BatchCommand.commandLine(script, command.subList(1, command.size()));
+            application = Native.toCharArray(BatchCommand.windowsDirectory() + "\\System32\\cmd.exe");
+        } else {
+            commandLine = CommandLine.join(command);
+        }
         char[] cmd = Native.toCharArray(commandLine); // mutable and NUL-terminated, as CreateProcessW wants
         char[] dir = directory == null ? null : Native.toCharArray(directory);
         char[] env = environment == null ? null : environmentBlock(environment);
@@ -79,7 +92,7 @@ public final class ProcessLaunch {
                         for (long h : inherit) {
                             SetHandleInformation(h, HANDLE_FLAG_INHERIT, HANDLE_FLAG_INHERIT);
                         }
-                        ok = ProcessDirect.CreateProcessW(null, cmd, 0, 0, true, flags, env, dir,
+                        ok = ProcessDirect.CreateProcessW(application, cmd, 0, 0, true, flags, env, dir,
                                 Pointer.nativeValue(startup), Pointer.nativeValue(info));
                         error = Native.getLastError();
                         for (long h : inherit) {
