@@ -10,11 +10,11 @@ import dev.multiwait.win32.ProcessDirect;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalInt;
+import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -72,10 +72,16 @@ public final class ChildProcess implements AutoCloseable {
             return this;
         }
 
-        /** The child's environment, initially a copy of this process's; edit it in place. */
+        /**
+         * The child's environment, initially a copy of this process's; edit it in place. Names are
+         * case-insensitive, as Windows treats them: {@code put("PATH", x)} replaces {@code Path}'s
+         * value, {@code remove("PATH")} removes {@code Path}. {@code SystemRoot} is added at launch
+         * from this process's if the map lacks it (Winsock fails in a child without it).
+         */
         public Map<String, String> environment() {
             if (environment == null) {
-                environment = new HashMap<>(System.getenv());
+                environment = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+                environment.putAll(System.getenv());
             }
             return environment;
         }

@@ -21,6 +21,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -164,6 +165,34 @@ class ChildProcessTest {
         List<String> got = List.of(text.split("\n", -1)).subList(0, args.size());
         assertEquals(args, got);
         assertTrue(text.endsWith("\n"));
+    }
+
+    @Test
+    void environmentNamesIgnoreCaseAndSystemRootIsAlwaysThere() {
+        ChildProcess.Builder b = ChildProcess.builder("cmd.exe", "/d", "/c", "set");
+        Map<String, String> env = b.environment();
+        env.put("MW_Env_Case", "old");
+        env.put("MW_ENV_CASE", "new");
+        env.put("MW_GONE", "x");
+        env.remove("mw_gone");
+        String systemRoot = System.getenv("SystemRoot");
+        assertNotNull(systemRoot);
+        env.keySet().removeIf(k -> k.equalsIgnoreCase("SystemRoot"));
+        Pipes.Collector out = new Pipes.Collector();
+        try (MultiHandleWait wait = new MultiHandleWait()) {
+            ChildProcess c = b.start(wait);
+            c.stdout().read(64 * 1024, out);
+            c.stderr().close();
+            c.closeStdin();
+            wait.run();
+            c.close();
+        }
+        List<String> lines = List.of(new String(out.data(), StandardCharsets.US_ASCII).split("\r?\n"));
+        List<String> mine = lines.stream().filter(l -> l.toUpperCase().startsWith("MW_ENV_CASE=")
+                || l.toUpperCase().startsWith("MW_GONE=")).toList();
+        assertEquals(List.of("MW_Env_Case=new"), mine, "one entry, the last value put, under any case");
+        assertTrue(lines.stream().anyMatch(l -> l.equalsIgnoreCase("SystemRoot=" + systemRoot)),
+                "SystemRoot added from this process: " + lines);
     }
 
     @Test

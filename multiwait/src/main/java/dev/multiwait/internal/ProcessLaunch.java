@@ -9,6 +9,7 @@ import dev.multiwait.win32.ProcessDirect;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 
@@ -51,7 +52,8 @@ public final class ProcessLaunch {
         }
         char[] cmd = Native.toCharArray(commandLine); // mutable and NUL-terminated, as CreateProcessW wants
         char[] dir = directory == null ? null : Native.toCharArray(directory);
-        char[] env = environment == null ? null : environmentBlock(environment);
+        char[] env = environment == null ? null
+                : environmentBlock(withSystemRoot(environment, System.getenv("SystemRoot")));
         Set<Long> inherit = new LinkedHashSet<>(List.of(stdin, stdout, stderr));
         try (Memory sizeOut = new Memory(8); Memory handles = new Memory(8L * inherit.size());
              Memory startup = new Memory(ProcessDirect.STARTUPINFOEX_SIZE);
@@ -128,10 +130,30 @@ public final class ProcessLaunch {
         }
     }
 
-    /** KEY=VALUE\0...\0\0, sorted case-insensitively as Windows expects. */
+    /**
+     * {@code environment}, plus SystemRoot from {@code parentSystemRoot} if it has no such name in any
+     * case (as the JDK does: Winsock and more fail in a child without it).
+     */
+    static Map<String, String> withSystemRoot(Map<String, String> environment, String parentSystemRoot) {
+        if (parentSystemRoot == null || environment.keySet().stream().anyMatch("SystemRoot"::equalsIgnoreCase)) {
+            return environment;
+        }
+        Map<String, String> copy = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        copy.putAll(environment);
+        copy.put("SystemRoot", parentSystemRoot);
+        return copy;
+    }
+
+    /** KEY=VALUE\0...\0\0, sorted case-insensitively as Windows expects; names differing only in case are refused. */
     static char[] environmentBlock(Map<String, String> environment) {
         Map<String, String> sorted = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
-        sorted.putAll(environment);
+        for (Map.Entry<String, String> e : environment.entrySet()) {
+            Objects.requireNonNull(e.getKey(), "environment variable name");
+            Objects.requireNonNull(e.getValue(), () -> "value of environment variable " + e.getKey());
+            if (sorted.put(e.getKey(), e.getValue()) != null) {
+                throw new IllegalArgumentException("environment variable " + e.getKey() + " given twice (names ignore case)");
+            }
+        }
         StringBuilder sb = new StringBuilder();
         for (Map.Entry<String, String> e : sorted.entrySet()) {
             if (e.getKey().isEmpty() || e.getKey().indexOf('=', 1) >= 0 || e.getKey().indexOf('\0') >= 0

@@ -1,0 +1,35 @@
+package dev.multiwait;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** What a builder accepts before anything native happens. */
+class ChildProcessBuilderTest {
+    @Test
+    void environmentNamesIgnoreCaseAsWindowsDoes() {
+        Map<String, String> env = ChildProcess.builder("tool.exe").environment();
+        env.clear();
+        env.put("Path", "C:\\old");
+        env.put("PATH", "C:\\new");
+        assertEquals(1, env.size(), env.toString());
+        assertEquals("C:\\new", env.get("path"));
+        assertTrue(env.containsKey("pAtH"));
+        env.put("Other", "x");
+        assertEquals("C:\\new", env.remove("PATH"));
+        assertNull(env.get("Path"));
+        assertFalse(env.containsKey("path"));
+        assertEquals(Map.of("Other", "x"), Map.copyOf(env));
+    }
+
+    @Test
+    void environmentStartsAsACopyOfThisProcesss() {
+        Map<String, String> env = ChildProcess.builder("tool.exe").environment();
+        System.getenv().forEach((k, v) -> assertEquals(v, env.get(k.toUpperCase()), k));
+    }
+}
