@@ -10,6 +10,7 @@ import dev.multiwait.win32.ProcessDirect;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -45,6 +46,9 @@ public final class ChildProcess implements AutoCloseable {
     private final AtomicInteger pendingStdinWrites = new AtomicInteger();
     private volatile long process;
     private volatile Integer exitCode;
+    /** How the exit watch ended without an exit (loop thread only); null while watching or after an exit. */
+    private CloseReason watchEnd;
+    private Exception watchError;
     private volatile boolean stdinCloseRequested;
     private volatile boolean closed;
 
@@ -59,7 +63,11 @@ public final class ChildProcess implements AutoCloseable {
             if (command.isEmpty()) {
                 throw new IllegalArgumentException("empty command");
             }
-            command.forEach(a -> Objects.requireNonNull(a, "command argument"));
+            for (int i = 0; i < command.size(); i++) {
+                if (command.get(i) == null) {
+                    throw new NullPointerException(i == 0 ? "command: the program is null" : "command argument " + i + " is null");
+                }
+            }
             if (BatchCommand.isBatch(command.get(0))) {
                 BatchCommand.checkArguments(command);
             }
@@ -105,11 +113,12 @@ public final class ChildProcess implements AutoCloseable {
 
     /** @throws IllegalArgumentException for an empty command, or an argument a batch file cannot get safely */
     public static Builder builder(String... command) {
-        return new Builder(List.of(command));
+        Objects.requireNonNull(command, "command");
+        return new Builder(Arrays.asList(command));
     }
 
     public static Builder builder(List<String> command) {
-        return new Builder(command);
+        return new Builder(Objects.requireNonNull(command, "command"));
     }
 
     private ChildProcess(MultiHandleWait wait, Builder b) {
@@ -182,16 +191,33 @@ public final class ChildProcess implements AutoCloseable {
             @Override
             public void onExit(int code) {
                 exitCode = code;
-                for (ExitListener l : exitListeners) {
-                    l.onExit(code);
-                }
+                notifyExitListeners(l -> l.onExit(code));
             }
 
             @Override
             public void onClose(CloseReason reason, Exception error) {
                 releaseProcessHandle();
+                if (exitCode == null) {
+                    watchEnd = reason;
+                    watchError = error != null ? error : new IllegalStateException("the exit of process " + pid
+                            + " (" + name + ") was not seen: its exit watch ended " + reason);
+                    notifyExitListeners(l -> l.onClose(watchEnd, watchError));
+                }
             }
         });
+    }
+
+    /** Calls each waiting listener once, on the loop thread; one that throws is reported and skips no other. */
+    private void notifyExitListeners(java.util.function.Consumer<ExitListener> call) {
+        List<ExitListener> listeners = List.copyOf(exitListeners);
+        exitListeners.clear();
+        for (ExitListener l : listeners) {
+            try {
+                call.accept(l);
+            } catch (RuntimeException | Error e) {
+                wait.reportCallbackError(exitWatch, e);
+            }
+        }
     }
 
     private static WinNT.HANDLE handle(long raw) {
@@ -218,17 +244,26 @@ public final class ChildProcess implements AutoCloseable {
             throw new IllegalStateException("stdin of process " + pid + " (" + name + ") is closed");
         }
         pendingStdinWrites.incrementAndGet();
-        stdin.write(data, (n, error) -> {
-            try {
-                if (listener != null) {
-                    listener.onWritten(n, error);
+        try {
+            stdin.write(data, (n, error) -> {
+                try {
+                    if (listener != null) {
+                        listener.onWritten(n, error);
+                    }
+                } finally {
+                    writeDone();
                 }
-            } finally {
-                if (pendingStdinWrites.decrementAndGet() == 0 && stdinCloseRequested) {
-                    stdin.close();
-                }
-            }
-        });
+            });
+        } catch (RuntimeException | Error refused) {
+            writeDone(); // never queued: it must not hold closeStdin() back
+            throw refused;
+        }
+    }
+
+    private void writeDone() {
+        if (pendingStdinWrites.decrementAndGet() == 0 && stdinCloseRequested) {
+            stdin.close();
+        }
     }
 
     /** Closes stdin once every queued write has gone out; the child then reads end of file. */
@@ -242,17 +277,21 @@ public final class ChildProcess implements AutoCloseable {
     }
 
     /**
-     * Calls {@code listener} on the loop thread with the exit code, once; at once (on the loop) if
-     * the process has already exited.
+     * Calls {@code listener} on the loop thread exactly once: {@code onExit} with the exit code (at
+     * once, on the loop, if the process has already exited), or, if the exit watch ended without
+     * seeing the exit ({@link #close()} first, or a failing Win32 call), {@code onClose} with that
+     * reason and an error saying why. What a listener throws goes to the {@link CallbackErrorHandler};
+     * the other listeners are still called.
      */
     public void onExit(ExitListener listener) {
         Objects.requireNonNull(listener, "listener");
         wait.execute(() -> {
+            exitListeners.add(listener);
             Integer code = exitCode;
             if (code != null) {
-                listener.onExit(code);
-            } else {
-                exitListeners.add(listener);
+                notifyExitListeners(l -> l.onExit(code));
+            } else if (watchEnd != null) {
+                notifyExitListeners(l -> l.onClose(watchEnd, watchError));
             }
         });
     }

@@ -202,6 +202,11 @@ public final class MultiHandleWait implements AutoCloseable {
         loop.setErrorHandler(handler);
     }
 
+    /** Hands what a listener threw to the {@link CallbackErrorHandler}, for listeners called by the library's own ones. */
+    void reportCallbackError(Registration registration, Throwable error) {
+        loop.reportCallbackError(registration, error);
+    }
+
     /**
      * Cancels all I/O, waits for every outstanding packet, unregisters every bridged wait, closes
      * every attached handle, frees native memory, then closes the port. From the loop thread (a

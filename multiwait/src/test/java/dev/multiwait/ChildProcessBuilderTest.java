@@ -7,6 +7,7 @@ import java.util.Map;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** What a builder accepts before anything native happens. */
@@ -25,6 +26,16 @@ class ChildProcessBuilderTest {
         assertNull(env.get("Path"));
         assertFalse(env.containsKey("path"));
         assertEquals(Map.of("Other", "x"), Map.copyOf(env));
+    }
+
+    @Test
+    void aNullArgumentIsNamed() {
+        NullPointerException e = assertThrows(NullPointerException.class, () -> ChildProcess.builder("cmd.exe", null));
+        assertEquals("command argument 1 is null", e.getMessage());
+        e = assertThrows(NullPointerException.class, () -> ChildProcess.builder(java.util.Arrays.asList(null, "x")));
+        assertEquals("command: the program is null", e.getMessage());
+        e = assertThrows(NullPointerException.class, () -> ChildProcess.builder((String[]) null));
+        assertEquals("command", e.getMessage());
     }
 
     @Test
