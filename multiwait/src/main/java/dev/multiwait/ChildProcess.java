@@ -5,7 +5,7 @@ import com.sun.jna.platform.win32.WinNT;
 import dev.multiwait.internal.BatchCommand;
 import dev.multiwait.internal.ChildPipes;
 import dev.multiwait.internal.ProcessLaunch;
-import dev.multiwait.win32.ProcessDirect;
+import dev.multiwait.win32.Win32;
 
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -36,6 +36,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class ChildProcess implements AutoCloseable {
     private final MultiHandleWait wait;
+    private final Win32 win32;
     private final int pid;
     private final String name;
     private final StreamHandle stdin;
@@ -125,33 +126,34 @@ public final class ChildProcess implements AutoCloseable {
         this.wait = Objects.requireNonNull(wait, "wait");
         wait.checkOpen(); // before anything is created or launched
         this.name = b.command.get(0);
+        this.win32 = wait.win32();
         List<Long> toClose = new ArrayList<>();
-        ChildPipes.Pipe in = ChildPipes.create(true);
+        ChildPipes.Pipe in = ChildPipes.create(win32, true);
         toClose.add(in.parentEnd());
         toClose.add(in.childEnd());
         ChildPipes.Pipe out = null;
         ChildPipes.Pipe err = null;
         ProcessLaunch.Started started;
         try {
-            out = ChildPipes.create(false);
+            out = ChildPipes.create(win32, false);
             toClose.add(out.parentEnd());
             toClose.add(out.childEnd());
             if (!b.redirectErrorStream) {
-                err = ChildPipes.create(false);
+                err = ChildPipes.create(win32, false);
                 toClose.add(err.parentEnd());
                 toClose.add(err.childEnd());
             }
-            started = ProcessLaunch.start(b.command, b.directory == null ? null : b.directory.toString(),
+            started = ProcessLaunch.start(win32, b.command, b.directory == null ? null : b.directory.toString(),
                     b.environment, in.childEnd(), out.childEnd(), err != null ? err.childEnd() : out.childEnd());
         } catch (RuntimeException e) {
-            toClose.forEach(ProcessDirect::CloseHandle);
+            toClose.forEach(win32::closeHandle);
             throw e;
         }
         // The child has its copies now; ours must go, or the parent never sees end of file.
-        ProcessDirect.CloseHandle(in.childEnd());
-        ProcessDirect.CloseHandle(out.childEnd());
+        win32.closeHandle(in.childEnd());
+        win32.closeHandle(out.childEnd());
         if (err != null) {
-            ProcessDirect.CloseHandle(err.childEnd());
+            win32.closeHandle(err.childEnd());
         }
         this.process = started.process();
         this.pid = started.pid();
@@ -172,9 +174,9 @@ public final class ChildProcess implements AutoCloseable {
             this.stderr = err == null ? null : attached.get(2);
             this.exitWatch = watchExit();
         } catch (RuntimeException e) {
-            ProcessDirect.TerminateProcess(process, 1);
-            ProcessDirect.CloseHandle(process);
-            parentEnds.forEach(ProcessDirect::CloseHandle);
+            win32.terminateProcess(process, 1);
+            win32.closeHandle(process);
+            parentEnds.forEach(win32::closeHandle);
             for (StreamHandle h : attached) {
                 try {
                     h.close();
@@ -316,8 +318,8 @@ public final class ChildProcess implements AutoCloseable {
         if (h == 0 || exitCode != null) {
             return false;
         }
-        if (!ProcessDirect.TerminateProcess(h, 1)) {
-            int error = com.sun.jna.Native.getLastError();
+        if (!win32.terminateProcess(h, 1)) {
+            int error = win32.lastError();
             if (error == 5) { // access denied: it is already exiting
                 return false;
             }
@@ -328,7 +330,7 @@ public final class ChildProcess implements AutoCloseable {
 
     private synchronized void releaseProcessHandle() {
         if (process != 0) {
-            ProcessDirect.CloseHandle(process);
+            win32.closeHandle(process);
             process = 0;
         }
     }

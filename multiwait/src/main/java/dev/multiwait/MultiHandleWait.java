@@ -39,6 +39,7 @@ public final class MultiHandleWait implements AutoCloseable {
     private static final long DRAIN_MILLIS = 30_000;
 
     private final EventLoop loop;
+    private final Win32 win32;
 
     public MultiHandleWait() {
         this(JnaWin32.INSTANCE, DEFAULT_BATCH);
@@ -51,7 +52,13 @@ public final class MultiHandleWait implements AutoCloseable {
         if (batchSize <= 0) {
             throw new IllegalArgumentException("batchSize must be positive: " + batchSize);
         }
-        this.loop = new EventLoop(Objects.requireNonNull(win32, "win32"), new IocpPort(win32, batchSize), batchSize);
+        this.win32 = Objects.requireNonNull(win32, "win32");
+        this.loop = new EventLoop(win32, new IocpPort(win32, batchSize), batchSize);
+    }
+
+    /** The native layer this waiter was made with: children launched on it use it too. */
+    Win32 win32() {
+        return win32;
     }
 
     /**

@@ -4,8 +4,13 @@ import com.sun.jna.Function;
 import com.sun.jna.Memory;
 import com.sun.jna.Native;
 import com.sun.jna.Pointer;
+import com.sun.jna.platform.win32.Advapi32;
+import com.sun.jna.platform.win32.Advapi32Util;
+import com.sun.jna.platform.win32.Kernel32;
+import com.sun.jna.platform.win32.Win32Exception;
+import com.sun.jna.platform.win32.WinNT;
 
-/** The real native layer: thin forwarding to {@link Kernel32Direct} and {@link Ws2_32Direct}. */
+/** The real native layer: thin forwarding to {@link Kernel32Direct} (kernel32, ntdll, advapi32) and {@link Ws2_32Direct}. */
 public class JnaWin32 implements Win32 {
     public static final JnaWin32 INSTANCE = new JnaWin32();
 
@@ -233,6 +238,82 @@ public class JnaWin32 implements Win32 {
     @Override
     public boolean closeSocket(long socket) {
         return Ws2_32Direct.closesocket(socket) == 0;
+    }
+
+    // ---- Named pipes, security, processes ----
+
+    @Override
+    public long createNamedPipe(String name, int openMode, int pipeMode, int maxInstances, int outBufferSize,
+                                int inBufferSize, int defaultTimeoutMillis, long securityAttributes) {
+        return Kernel32Direct.CreateNamedPipeW(Native.toCharArray(name), openMode, pipeMode, maxInstances,
+                outBufferSize, inBufferSize, defaultTimeoutMillis, securityAttributes);
+    }
+
+    @Override
+    public long createFile(String name, int access, int shareMode, long securityAttributes, int disposition, int flags,
+                           long templateFile) {
+        return Kernel32Direct.CreateFileW(Native.toCharArray(name), access, shareMode, securityAttributes, disposition,
+                flags, templateFile);
+    }
+
+    @Override
+    public boolean setHandleInformation(long handle, int mask, int flags) {
+        return Kernel32Direct.SetHandleInformation(handle, mask, flags);
+    }
+
+    @Override
+    public String currentUserSid() {
+        WinNT.HANDLEByReference token = new WinNT.HANDLEByReference();
+        if (!Advapi32.INSTANCE.OpenProcessToken(Kernel32.INSTANCE.GetCurrentProcess(), WinNT.TOKEN_QUERY, token)) {
+            return null;
+        }
+        try {
+            return Advapi32Util.getTokenAccount(token.getValue()).sidString;
+        } catch (Win32Exception e) {
+            return null;
+        } finally {
+            Kernel32.INSTANCE.CloseHandle(token.getValue());
+        }
+    }
+
+    @Override
+    public boolean convertStringSecurityDescriptor(String sddl, long descriptorOut) {
+        return Kernel32Direct.Advapi32.ConvertStringSecurityDescriptorToSecurityDescriptorW(Native.toCharArray(sddl),
+                1, descriptorOut, 0);
+    }
+
+    @Override
+    public long localFree(long memory) {
+        return Kernel32Direct.LocalFree(memory);
+    }
+
+    @Override
+    public boolean initializeProcThreadAttributeList(long list, int attributeCount, long sizeInOut) {
+        return Kernel32Direct.InitializeProcThreadAttributeList(list, attributeCount, 0, sizeInOut);
+    }
+
+    @Override
+    public boolean updateProcThreadAttribute(long list, long attribute, long value, long size) {
+        return Kernel32Direct.UpdateProcThreadAttribute(list, 0, attribute, value, size, 0, 0);
+    }
+
+    @Override
+    public void deleteProcThreadAttributeList(long list) {
+        Kernel32Direct.DeleteProcThreadAttributeList(list);
+    }
+
+    @Override
+    public boolean createProcess(String application, String commandLine, boolean inheritHandles, int flags,
+                                 char[] environment, String directory, long startupInfo, long processInformation) {
+        // toCharArray gives the mutable, NUL-terminated buffer CreateProcessW wants for the command line.
+        return Kernel32Direct.CreateProcessW(application == null ? null : Native.toCharArray(application),
+                Native.toCharArray(commandLine), 0, 0, inheritHandles, flags, environment,
+                directory == null ? null : Native.toCharArray(directory), startupInfo, processInformation);
+    }
+
+    @Override
+    public boolean terminateProcess(long process, int exitCode) {
+        return Kernel32Direct.TerminateProcess(process, exitCode);
     }
 
     /** Handles open in this process, or -1 where the call is unsupported. For leak checks. */
