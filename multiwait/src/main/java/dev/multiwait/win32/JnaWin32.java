@@ -4,11 +4,6 @@ import com.sun.jna.Function;
 import com.sun.jna.Memory;
 import com.sun.jna.Native;
 import com.sun.jna.Pointer;
-import com.sun.jna.platform.win32.Advapi32;
-import com.sun.jna.platform.win32.Advapi32Util;
-import com.sun.jna.platform.win32.Kernel32;
-import com.sun.jna.platform.win32.Win32Exception;
-import com.sun.jna.platform.win32.WinNT;
 
 /** The real native layer: thin forwarding to {@link Kernel32Direct} (kernel32, ntdll, advapi32) and {@link Ws2_32Direct}. */
 public class JnaWin32 implements Win32 {
@@ -263,18 +258,31 @@ public class JnaWin32 implements Win32 {
 
     @Override
     public String currentUserSid() {
-        WinNT.HANDLEByReference token = new WinNT.HANDLEByReference();
-        if (!Advapi32.INSTANCE.OpenProcessToken(Kernel32.INSTANCE.GetCurrentProcess(), WinNT.TOKEN_QUERY, token)) {
-            return null;
-        }
-        try {
-            return Advapi32Util.getTokenAccount(token.getValue()).sidString;
-        } catch (Win32Exception e) {
-            return null;
-        } finally {
-            Kernel32.INSTANCE.CloseHandle(token.getValue());
+        // TOKEN_USER starts with the SID's address; 256 bytes hold the largest SID (68) and more.
+        try (Memory tokenOut = new Memory(8); Memory user = new Memory(256); Memory length = new Memory(4);
+             Memory text = new Memory(8)) {
+            if (!Kernel32Direct.Advapi32.OpenProcessToken(Kernel32Direct.GetCurrentProcess(), TOKEN_QUERY,
+                    Pointer.nativeValue(tokenOut))) {
+                return null;
+            }
+            long token = tokenOut.getLong(0);
+            try {
+                if (!Kernel32Direct.Advapi32.GetTokenInformation(token, TOKEN_USER, Pointer.nativeValue(user), 256,
+                        Pointer.nativeValue(length))
+                        || !Kernel32Direct.Advapi32.ConvertSidToStringSidW(user.getLong(0), Pointer.nativeValue(text))) {
+                    return null;
+                }
+            } finally {
+                Kernel32Direct.CloseHandle(token);
+            }
+            String sid = new Pointer(text.getLong(0)).getWideString(0);
+            Kernel32Direct.LocalFree(text.getLong(0));
+            return sid;
         }
     }
+
+    private static final int TOKEN_QUERY = 0x8;
+    private static final int TOKEN_USER = 1;
 
     @Override
     public boolean convertStringSecurityDescriptor(String sddl, long descriptorOut) {

@@ -106,5 +106,11 @@ final class Kernel32Direct {
 
         static native boolean ConvertStringSecurityDescriptorToSecurityDescriptorW(char[] sddl, int revision,
                                                                                   long descriptorOut, long sizeOut);
+
+        static native boolean OpenProcessToken(long process, int access, long tokenOut);
+
+        static native boolean GetTokenInformation(long token, int infoClass, long info, int length, long returnLength);
+
+        static native boolean ConvertSidToStringSidW(long sid, long stringOut);
     }
 }
