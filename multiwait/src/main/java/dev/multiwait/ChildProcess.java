@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalInt;
+import java.util.concurrent.CompletableFuture;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -45,6 +46,10 @@ public final class ChildProcess implements AutoCloseable {
     private final Registration exitWatch;
     private final List<ExitListener> exitListeners = new ArrayList<>();
     private final AtomicInteger pendingStdinWrites = new AtomicInteger();
+    private final CompletableFuture<Integer> exited = new CompletableFuture<>();
+    private final CompletableFuture<Integer> finished = new CompletableFuture<>();
+    /** stdout and stderr (or the one merged stream) not yet ended. */
+    private final AtomicInteger openOutputs = new AtomicInteger();
     private volatile long process;
     private volatile Integer exitCode;
     /** How the exit watch ended without an exit (loop thread only); null while watching or after an exit. */
@@ -170,8 +175,9 @@ public final class ChildProcess implements AutoCloseable {
                 parentEnds.remove(Long.valueOf(end));
             }
             this.stdin = attached.get(0);
-            this.stdout = attached.get(1);
-            this.stderr = err == null ? null : attached.get(2);
+            openOutputs.set(err == null ? 1 : 2);
+            this.stdout = new ChildOutput(attached.get(1), this::outputEnded);
+            this.stderr = err == null ? null : new ChildOutput(attached.get(2), this::outputEnded);
             this.exitWatch = watchExit();
         } catch (RuntimeException e) {
             win32.terminateProcess(process, 1);
@@ -194,6 +200,8 @@ public final class ChildProcess implements AutoCloseable {
             public void onExit(int code) {
                 exitCode = code;
                 notifyExitListeners(l -> l.onExit(code));
+                exited.complete(code);
+                finishIfDone();
             }
 
             @Override
@@ -204,6 +212,8 @@ public final class ChildProcess implements AutoCloseable {
                     watchError = error != null ? error : new IllegalStateException("the exit of process " + pid
                             + " (" + name + ") was not seen: its exit watch ended " + reason);
                     notifyExitListeners(l -> l.onClose(watchEnd, watchError));
+                    exited.completeExceptionally(watchError);
+                    finished.completeExceptionally(watchError);
                 }
             }
         });
@@ -296,6 +306,40 @@ public final class ChildProcess implements AutoCloseable {
                 notifyExitListeners(l -> l.onClose(watchEnd, watchError));
             }
         });
+    }
+
+    /**
+     * Completes with the exit code once the waiter has seen the exit (on the loop thread, after the
+     * exit listeners); exceptionally, with the reason, if the exit watch ended without seeing it.
+     * Each call returns a new dependent future: completing it does not touch the child's.
+     */
+    public CompletableFuture<Integer> onExit() {
+        return exited.copy();
+    }
+
+    /**
+     * Completes with the exit code once the child has exited AND each of its output streams (stdout,
+     * and stderr unless merged) has ended: its read ended at end of stream or with an error, or the
+     * stream was closed. It completes after the last {@code onData} and {@code onClose} of those
+     * reads returned, so no byte comes after it: the order a log pump needs. It completes on the loop
+     * thread (or the thread that closed the last stream); exceptionally if the exit watch ended
+     * without the exit. A read cancelled through its Registration does not end a stream (it may be
+     * read again); stdin is not waited for.
+     */
+    public CompletableFuture<Integer> finished() {
+        return finished.copy();
+    }
+
+    private void outputEnded() {
+        openOutputs.decrementAndGet();
+        finishIfDone();
+    }
+
+    private void finishIfDone() {
+        Integer code = exitCode;
+        if (code != null && openOutputs.get() == 0) {
+            finished.complete(code);
+        }
     }
 
     /** The exit code once the waiter has seen the exit; empty while running. */
