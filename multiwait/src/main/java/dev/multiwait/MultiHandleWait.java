@@ -9,6 +9,7 @@ import dev.multiwait.internal.Relay;
 import dev.multiwait.internal.SocketConnect;
 import dev.multiwait.internal.SocketListener;
 import dev.multiwait.internal.StreamEntry;
+import dev.multiwait.internal.UnclosedLoops;
 import dev.multiwait.internal.WaitBridge;
 import dev.multiwait.win32.JnaWin32;
 import dev.multiwait.win32.Win32;
@@ -54,6 +55,7 @@ public final class MultiHandleWait implements AutoCloseable {
         }
         this.win32 = Objects.requireNonNull(win32, "win32");
         this.loop = new EventLoop(win32, new IocpPort(win32, batchSize), batchSize);
+        UnclosedLoops.hold(this, loop); // until close(): a dropped waiter leaks rather than free kernel-owned memory
     }
 
     /** The native layer this waiter was made with: children launched on it use it too. */
@@ -262,6 +264,8 @@ public final class MultiHandleWait implements AutoCloseable {
         } finally {
             if (!loop.isClosed()) {
                 loop.releaseClose();
+            } else {
+                UnclosedLoops.release(loop);
             }
         }
     }
