@@ -304,6 +304,21 @@ public class JnaWin32 implements Win32 {
         return Kernel32Direct.TerminateProcess(process, exitCode);
     }
 
+    @Override
+    public long getStdHandle(int which) {
+        return Kernel32Direct.GetStdHandle(which);
+    }
+
+    @Override
+    public long duplicateHandle(long handle) {
+        try (Memory out = new Memory(8)) {
+            long self = Kernel32Direct.GetCurrentProcess();
+            // DUPLICATE_SAME_ACCESS (2), not inheritable: the launcher makes it inheritable for the launch only.
+            return Kernel32Direct.DuplicateHandle(self, handle, self, Pointer.nativeValue(out), 0, false, 2)
+                    ? out.getLong(0) : 0;
+        }
+    }
+
     /** Handles open in this process, or -1 where the call is unsupported. For leak checks. */
     public static int processHandleCount() {
         try (Memory count = new Memory(4)) {

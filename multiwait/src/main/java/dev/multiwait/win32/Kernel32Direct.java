@@ -81,6 +81,11 @@ final class Kernel32Direct {
 
     static native boolean TerminateProcess(long process, int exitCode);
 
+    static native long GetStdHandle(int which);
+
+    static native boolean DuplicateHandle(long sourceProcess, long source, long targetProcess, long targetOut,
+                                          int access, boolean inherit, int options);
+
     /** ntdll, registered separately because direct mapping binds one library per class. */
     static final class Ntdll {
         static {

@@ -159,4 +159,10 @@ public interface Win32 {
                           char[] environment, String directory, long startupInfo, long processInformation);
 
     boolean terminateProcess(long process, int exitCode);
+
+    /** GetStdHandle(-10 stdin, -11 stdout, -12 stderr): 0 if none, {@link #INVALID_HANDLE_VALUE} on failure. */
+    long getStdHandle(int which);
+
+    /** DuplicateHandle within this process, same access, not inheritable; 0 on failure. */
+    long duplicateHandle(long handle);
 }
