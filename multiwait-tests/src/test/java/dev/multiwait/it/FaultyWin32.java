@@ -33,7 +33,8 @@ final class FaultyWin32 extends JnaWin32 {
         WSA_RECV, WSA_SEND, SHUTDOWN, CLOSE_SOCKET,
         // pipes, security descriptors, processes (LOCAL_FREE and DELETE_ATTRIBUTE_LIST: counted, for cleanup checks)
         CREATE_NAMED_PIPE, CREATE_FILE, SET_HANDLE_INFORMATION, CURRENT_USER_SID, SECURITY_DESCRIPTOR, LOCAL_FREE,
-        INIT_ATTRIBUTE_LIST, UPDATE_ATTRIBUTE, DELETE_ATTRIBUTE_LIST, CREATE_PROCESS, TERMINATE_PROCESS
+        INIT_ATTRIBUTE_LIST, UPDATE_ATTRIBUTE, DELETE_ATTRIBUTE_LIST, CREATE_PROCESS, TERMINATE_PROCESS, GET_STD_HANDLE,
+        DUPLICATE_HANDLE
     }
 
     /** One armed fault. */
@@ -485,5 +486,25 @@ final class FaultyWin32 extends JnaWin32 {
     public boolean terminateProcess(long process, int exitCode) {
         Fault f = check(Call.TERMINATE_PROCESS, process);
         return f != null ? failed(f) : super.terminateProcess(process, exitCode);
+    }
+
+    @Override
+    public long getStdHandle(int which) {
+        Fault f = check(Call.GET_STD_HANDLE, which);
+        if (f != null) {
+            failed(f);
+            return INVALID_HANDLE_VALUE;
+        }
+        return super.getStdHandle(which);
+    }
+
+    @Override
+    public long duplicateHandle(long handle) {
+        Fault f = check(Call.DUPLICATE_HANDLE, handle);
+        if (f != null) {
+            failed(f);
+            return 0;
+        }
+        return super.duplicateHandle(handle);
     }
 }
