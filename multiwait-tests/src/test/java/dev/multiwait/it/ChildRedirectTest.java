@@ -168,6 +168,7 @@ class ChildRedirectTest {
         assertTrue(!WinBase.INVALID_HANDLE_VALUE.equals(out) && !WinBase.INVALID_HANDLE_VALUE.equals(in));
         WinNT.HANDLE ownOut = Kernel32.INSTANCE.GetStdHandle(Kernel32.STD_OUTPUT_HANDLE);
         WinNT.HANDLE ownIn = Kernel32.INSTANCE.GetStdHandle(Kernel32.STD_INPUT_HANDLE);
+        WinNT.HANDLE ownErr = Kernel32.INSTANCE.GetStdHandle(Kernel32.STD_ERROR_HANDLE);
         ByteArrayOutputStream catOut = new ByteArrayOutputStream();
         try {
             // For the test only, this process's std handles are our files (Java's System.out does not use them).
@@ -175,7 +176,11 @@ class ChildRedirectTest {
             assertTrue(Kernel32.INSTANCE.SetStdHandle(Kernel32.STD_INPUT_HANDLE, in));
             assertEquals(0, run(stream(12, 3_000, 0, 0).redirectOutput(Redirect.INHERIT), new ByteArrayOutputStream()));
             assertEquals(0, run(ChildProcess.builder(Children.exe(), "cat").redirectInput(Redirect.INHERIT), catOut));
+            // No stderr of our own: the child gets NUL, so its writes succeed (mwchild exits 102 if one fails).
+            assertTrue(Kernel32.INSTANCE.SetStdHandle(Kernel32.STD_ERROR_HANDLE, null));
+            assertEquals(0, run(stream(13, 10, 20_000, 0).redirectError(Redirect.INHERIT), new ByteArrayOutputStream()));
         } finally {
+            Kernel32.INSTANCE.SetStdHandle(Kernel32.STD_ERROR_HANDLE, ownErr);
             Kernel32.INSTANCE.SetStdHandle(Kernel32.STD_OUTPUT_HANDLE, ownOut);
             Kernel32.INSTANCE.SetStdHandle(Kernel32.STD_INPUT_HANDLE, ownIn);
             Kernel32.INSTANCE.CloseHandle(out);
