@@ -427,6 +427,15 @@ class FaultInjectionTest {
             assertEquals(registered, r.wait.registrationCount(), "nothing registered");
             assertEquals(0, r.w.calls(Call.CREATE_PROCESS), "nothing launched");
         });
+        row("GetSystemDirectoryW (where cmd.exe is, for a batch file)", closed, r -> {
+            r.fail(Call.SYSTEM_DIRECTORY, ERR);
+            int registered = r.wait.registrationCount();
+            MultiWaitException e = assertThrows(MultiWaitException.class,
+                    () -> ChildProcess.builder("build.bat", "x").start(r.wait));
+            assertNames(e, "GetSystemDirectoryW", 0, ERR);
+            assertEquals(registered, r.wait.registrationCount(), "nothing registered");
+            assertEquals(0, r.w.calls(Call.CREATE_PROCESS), "nothing launched");
+        });
         row("TerminateProcess (kill)", "`kill()` throws naming the pid, the handle and the error; a later `kill()` works", r -> {
             ChildProcess c = ChildProcess.builder(Children.exe(), "cat").start(r.wait);
             End end = new End();

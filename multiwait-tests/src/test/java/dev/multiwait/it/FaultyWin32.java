@@ -34,7 +34,7 @@ final class FaultyWin32 extends JnaWin32 {
         // pipes, security descriptors, processes (LOCAL_FREE and DELETE_ATTRIBUTE_LIST: counted, for cleanup checks)
         CREATE_NAMED_PIPE, CREATE_FILE, SET_HANDLE_INFORMATION, CURRENT_USER_SID, SECURITY_DESCRIPTOR, LOCAL_FREE,
         INIT_ATTRIBUTE_LIST, UPDATE_ATTRIBUTE, DELETE_ATTRIBUTE_LIST, CREATE_PROCESS, TERMINATE_PROCESS, GET_STD_HANDLE,
-        DUPLICATE_HANDLE
+        DUPLICATE_HANDLE, SYSTEM_DIRECTORY
     }
 
     /** One armed fault. */
@@ -506,5 +506,15 @@ final class FaultyWin32 extends JnaWin32 {
             return 0;
         }
         return super.duplicateHandle(handle);
+    }
+
+    @Override
+    public String systemDirectory() {
+        Fault f = check(Call.SYSTEM_DIRECTORY, 0);
+        if (f != null) {
+            failed(f);
+            return null;
+        }
+        return super.systemDirectory();
     }
 }

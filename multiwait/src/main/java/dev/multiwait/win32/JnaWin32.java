@@ -310,6 +310,13 @@ public class JnaWin32 implements Win32 {
     }
 
     @Override
+    public String systemDirectory() {
+        char[] buffer = new char[520];
+        int n = Kernel32Direct.GetSystemDirectoryW(buffer, buffer.length);
+        return n > 0 && n < buffer.length ? new String(buffer, 0, n) : null;
+    }
+
+    @Override
     public long duplicateHandle(long handle) {
         try (Memory out = new Memory(8)) {
             long self = Kernel32Direct.GetCurrentProcess();

@@ -83,6 +83,8 @@ final class Kernel32Direct {
 
     static native long GetStdHandle(int which);
 
+    static native int GetSystemDirectoryW(char[] buffer, int size);
+
     static native boolean DuplicateHandle(long sourceProcess, long source, long targetProcess, long targetOut,
                                           int access, boolean inherit, int options);
 

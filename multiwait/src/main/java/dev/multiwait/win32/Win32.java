@@ -163,6 +163,9 @@ public interface Win32 {
     /** GetStdHandle(-10 stdin, -11 stdout, -12 stderr): 0 if none, {@link #INVALID_HANDLE_VALUE} on failure. */
     long getStdHandle(int which);
 
+    /** GetSystemDirectoryW (e.g. C:\\Windows\\System32); null on failure. */
+    String systemDirectory();
+
     /** DuplicateHandle within this process, same access, not inheritable; 0 on failure. */
     long duplicateHandle(long handle);
 }
