@@ -153,8 +153,10 @@ public final class EventLoop {
 
     /**
      * The callback every wait bridge of this loop registers; its context is the bridge's key. It runs
-     * on a wait-pool thread and only marks and posts. That thread stays attached to the JVM, so a
-     * signal does not pay for an attach each time. Created on first use, kept reachable by this loop.
+     * on a wait-pool thread and only marks and posts. JNA detaches that thread after each call: a pool
+     * thread left attached is detached by JNA when the pool retires it, inside DLL_THREAD_DETACH under
+     * the loader lock, which deadlocks the whole JVM against a Thread.start() holding its thread lock
+     * (JNA #1479, reproduced under Wine by BridgeThreadChurnTest). Created on first use, kept reachable.
      */
     synchronized Win32.WaitCallback bridgeCallback() {
         if (bridgeCallback == null) {
@@ -179,7 +181,7 @@ public final class EventLoop {
                 }
             };
             Native.setCallbackThreadInitializer(bridgeCallback,
-                    new CallbackThreadInitializer(true, false, "multiwait-wait"));
+                    new CallbackThreadInitializer(true, true, "multiwait-wait"));
         }
         return bridgeCallback;
     }
