@@ -64,6 +64,15 @@ public final class WaitBridge extends RegistrationBase {
         public void shutdown() {
             requestCancel();
         }
+
+        /** Close gave up on the packet a fired wait marked (the wait is unregistered): end it here. */
+        @Override
+        public void abandonAtClose() {
+            synchronized (WaitBridge.this) {
+                disarm();
+                WaitBridge.this.abandonAtClose();
+            }
+        }
     }
 
     public WaitBridge(EventLoop loop, long handle, Kind kind, boolean repeat, CloseListener listener) {

@@ -200,4 +200,20 @@ class WaitBridgeTest {
         assertEquals(List.of("close:CANCELLED"), sig.events);
         verify(h.win32, never()).closeHandle(EVENT);
     }
+
+    @Test
+    void aWatchWhosePacketNeverComesStillEndsWhenCloseGivesUpDraining() {
+        Harness h = new Harness(true);
+        Pool pool = new Pool(h);
+        Signals sig = new Signals();
+        WaitBridge w = new WaitBridge(h.loop, EVENT, WaitBridge.Kind.SIGNAL, true, sig).start();
+        long key = pool.armed.get(0).context();
+        // the pool's callback has marked its post but not made it (still retrying): no packet yet
+        h.loop.table.get(key).aboutToPost();
+        assertFalse(h.loop.close(200), "the drain gives up on the missing packet");
+        assertEquals(List.of("close:CANCELLED"), sig.events, "an abandoned watch still tells its listener");
+        assertFalse(w.isActive());
+        assertNull(h.loop.table.get(key));
+        assertEquals(0, h.loop.liveCount());
+    }
 }
