@@ -110,6 +110,16 @@ public class JnaWin32 implements Win32 {
         return Kernel32Direct.ReadConsoleInputW(console, records, length, readOut);
     }
 
+    @Override
+    public boolean hasReadConsoleInputNoWait() {
+        return ConsoleNoWait.READ != null;
+    }
+
+    @Override
+    public boolean readConsoleInputNoWait(long console, long records, int length, long readOut) {
+        return ConsoleNoWait.READ.invokeInt(new Object[] {console, records, length, readOut, ConsoleNoWait.FLAGS}) != 0;
+    }
+
     // ---- Winsock ----
 
     private static final Object WINSOCK_LOCK = new Object();

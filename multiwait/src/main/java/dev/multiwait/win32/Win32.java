@@ -69,6 +69,15 @@ public interface Win32 {
 
     boolean readConsoleInput(long console, long records, int length, long readOut);
 
+    /**
+     * Whether {@link #readConsoleInputNoWait} can be called: ReadConsoleInputExW exists and is real
+     * (Wine 8 exports it as a stub that raises when called).
+     */
+    boolean hasReadConsoleInputNoWait();
+
+    /** ReadConsoleInputExW(.., CONSOLE_READ_NOWAIT): like ReadConsoleInputW, but returns 0 records instead of blocking. */
+    boolean readConsoleInputNoWait(long console, long records, int length, long readOut);
+
     // ---- Winsock. Calls follow the BOOL convention too (true = the call returned 0 / TRUE) and
     // leave the WSA error for lastError(): WSAGetLastError reads the same per-thread slot.
 

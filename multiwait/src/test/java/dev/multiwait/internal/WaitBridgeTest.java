@@ -216,4 +216,78 @@ class WaitBridgeTest {
         assertNull(h.loop.table.get(key));
         assertEquals(0, h.loop.liveCount());
     }
+
+    /** Console records for a mock read: key-down records typing {@code text}, written at {@code records}. */
+    private static int typeInto(long records, long readOut, String text) {
+        Pointer p = new Pointer(records);
+        for (int i = 0; i < text.length(); i++) {
+            long at = (long) i * Layouts.INPUT_RECORD_SIZE;
+            p.setShort(at, (short) Layouts.KEY_EVENT);
+            p.setInt(at + Layouts.KEY_DOWN, 1);
+            p.setShort(at + Layouts.KEY_REPEAT, (short) 1);
+            p.setChar(at + Layouts.KEY_CHAR, text.charAt(i));
+        }
+        new Pointer(readOut).setInt(0, text.length());
+        return text.length();
+    }
+
+    static final class Typed implements dev.multiwait.ConsoleInputListener {
+        final List<String> events = Collections.synchronizedList(new ArrayList<>());
+
+        @Override
+        public void onInput(String typed) {
+            events.add("input:" + typed);
+        }
+
+        @Override
+        public void onClose(CloseReason reason, Exception error) {
+            events.add("close:" + reason);
+        }
+    }
+
+    @Test
+    void consoleInputEmptiedByAnotherReaderNeverBlocksTheLoopWhereReadsCanReturnAtOnce() throws Exception {
+        Harness h = new Harness(true);
+        Pool pool = new Pool(h);
+        when(h.win32.getNumberOfConsoleInputEvents(anyLong(), anyLong())).thenAnswer(i -> {
+            new Pointer(i.<Long>getArgument(1)).setInt(0, 3); // counted before another reader took them
+            return true;
+        });
+        when(h.win32.readConsoleInput(anyLong(), anyLong(), anyInt(), anyLong()))
+                .thenThrow(new AssertionError("ReadConsoleInputW would block the loop: the records are gone"));
+        when(h.win32.hasReadConsoleInputNoWait()).thenReturn(true);
+        List<String> reads = Collections.synchronizedList(new ArrayList<>(List.of("ab", "c", "", "")));
+        when(h.win32.readConsoleInputNoWait(eq(EVENT), anyLong(), anyInt(), anyLong()))
+                .thenAnswer(i -> typeInto(i.getArgument(1), i.getArgument(3), reads.remove(0)) >= 0);
+        Typed typed = new Typed();
+        WaitBridge w = new WaitBridge(h.loop, EVENT, WaitBridge.Kind.CONSOLE_INPUT, true, typed).start();
+        pool.fire();
+        h.settle();
+        assertEquals(List.of("input:abc"), typed.events, "everything queued is read in one drain");
+        pool.fire(); // signalled, but another reader emptied the console first
+        h.settle();
+        assertEquals(List.of("input:abc"), typed.events, "nothing to deliver, and the loop went on");
+        assertTrue(w.isActive());
+        assertEquals(3, pool.armed.size(), "re-armed after each drain");
+        verify(h.win32, never()).readConsoleInput(anyLong(), anyLong(), anyInt(), anyLong());
+    }
+
+    @Test
+    void withoutANoWaitReadTheDrainReadsNoMoreThanCounted() throws Exception {
+        Harness h = new Harness(true);
+        Pool pool = new Pool(h);
+        List<Integer> counts = Collections.synchronizedList(new ArrayList<>(List.of(0, 2, 0))); // the first answers start()'s check
+        when(h.win32.getNumberOfConsoleInputEvents(anyLong(), anyLong())).thenAnswer(i -> {
+            new Pointer(i.<Long>getArgument(1)).setInt(0, counts.remove(0));
+            return true;
+        });
+        when(h.win32.readConsoleInput(eq(EVENT), anyLong(), eq(2), anyLong()))
+                .thenAnswer(i -> typeInto(i.getArgument(1), i.getArgument(3), "hi") >= 0);
+        Typed typed = new Typed();
+        new WaitBridge(h.loop, EVENT, WaitBridge.Kind.CONSOLE_INPUT, true, typed).start();
+        pool.fire();
+        h.settle();
+        assertEquals(List.of("input:hi"), typed.events);
+        verify(h.win32, never()).readConsoleInputNoWait(anyLong(), anyLong(), anyInt(), anyLong());
+    }
 }
