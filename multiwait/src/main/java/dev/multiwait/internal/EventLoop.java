@@ -153,10 +153,11 @@ public final class EventLoop {
 
     /**
      * The callback every wait bridge of this loop registers; its context is the bridge's key. It runs
-     * on a wait-pool thread and only marks and posts. JNA detaches that thread after each call: a pool
-     * thread left attached is detached by JNA when the pool retires it, inside DLL_THREAD_DETACH under
-     * the loader lock, which deadlocks the whole JVM against a Thread.start() holding its thread lock
-     * (JNA #1479, reproduced under Wine by BridgeThreadChurnTest). Created on first use, kept reachable.
+     * on a wait thread ({@code JnaWin32} uses the library's own) and only marks and posts. Should a
+     * native layer hand it to the system's wait pool, JNA detaches the pool thread after each call: a
+     * pool thread left attached is detached when the pool retires it, inside DLL_THREAD_DETACH under
+     * the loader lock, which deadlocks the JVM against a Thread.start() (JNA #1479, BridgeThreadChurnTest).
+     * Created on first use, kept reachable.
      */
     synchronized Win32.WaitCallback bridgeCallback() {
         if (bridgeCallback == null) {

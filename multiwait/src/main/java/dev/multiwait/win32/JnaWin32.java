@@ -87,12 +87,22 @@ public class JnaWin32 implements Win32 {
     @Override
     public boolean registerWaitForSingleObject(long waitHandleOut, long handle, WaitCallback callback, long context,
                                                int timeoutMillis, int flags) {
-        return Kernel32Direct.RegisterWaitForSingleObject(waitHandleOut, handle, callback, context, timeoutMillis, flags);
+        if (timeoutMillis != Layouts.INFINITE || (flags & Layouts.WT_EXECUTEONLYONCE) == 0) {
+            throw new UnsupportedOperationException("only one-shot waits without a timeout are bridged");
+        }
+        return OwnedWaits.INSTANCE.register(waitHandleOut, handle, callback, context);
     }
 
+    /**
+     * Waits run on the library's own threads ({@link OwnedWaits}), not the system's wait pool, and
+     * unregistering always blocks until a running callback has returned (INVALID_HANDLE_VALUE).
+     */
     @Override
     public boolean unregisterWaitEx(long waitHandle, long completionEvent) {
-        return Kernel32Direct.UnregisterWaitEx(waitHandle, completionEvent);
+        if (completionEvent != Win32.INVALID_HANDLE_VALUE) {
+            throw new UnsupportedOperationException("unregistering waits for a running callback (INVALID_HANDLE_VALUE) only");
+        }
+        return OwnedWaits.INSTANCE.unregister(waitHandle);
     }
 
     @Override

@@ -58,9 +58,14 @@ public interface Win32 {
     /** GetProcessId: the pid, or 0 (error in lastError) for a handle that is not a process's. */
     int getProcessId(long process);
 
+    /**
+     * RegisterWaitForSingleObject semantics (one-shot, INFINITE). {@link JnaWin32} runs the callback
+     * on the library's own wait threads, never on the system's wait pool (see OwnedWaits).
+     */
     boolean registerWaitForSingleObject(long waitHandleOut, long handle, WaitCallback callback, long context,
                                         int timeoutMillis, int flags);
 
+    /** UnregisterWaitEx semantics: with INVALID_HANDLE_VALUE, returns once a running callback has returned. */
     boolean unregisterWaitEx(long waitHandle, long completionEvent);
 
     boolean getExitCodeProcess(long process, long exitCodeOut);

@@ -1,19 +1,16 @@
 package dev.multiwait.bench.bridge;
 
-import com.sun.jna.CallbackThreadInitializer;
-import com.sun.jna.Native;
 import com.sun.jna.platform.win32.Kernel32;
 import com.sun.jna.platform.win32.WinNT;
 import dev.multiwait.CloseReason;
 import dev.multiwait.MultiHandleWait;
 import dev.multiwait.SignalListener;
 import dev.multiwait.bench.Stats;
+import dev.multiwait.win32.JnaWin32;
 import dev.multiwait.win32.Win32;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
-import java.lang.reflect.Field;
-import java.lang.reflect.Method;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -30,13 +27,15 @@ import java.util.concurrent.atomic.AtomicLong;
  * <pre>
  * BridgeRateMain [--events 16,256] [--seconds 4] [--reps 5]
  * </pre>
- * Compares, in one run, the bridge as shipped (the pool thread is detached from the JVM after each
- * callback) with the bridge as it was (threads left attached, which can deadlock the JVM: JNA #1479).
+ * Compares, in one run, the bridge as shipped ({@code owned-threads}: the library's own threads in
+ * WaitForMultipleObjects, 63 handles each) with the system's wait pool running the callback
+ * ({@link PoolWin32}): {@code pool-attached}, the bridge as it was (threads left attached, which can
+ * deadlock the JVM: JNA #1479), and {@code pool-detached} (detached after each callback).
  * Each measurement is a fresh JVM (a thread left attached stays attached for the JVM's life), the
  * contenders alternate, and the run prints one BENCH line per measurement and the median ratio.
  */
 public final class BridgeRateMain {
-    private static final String[] CONTENDERS = {"attached", "detached"};
+    private static final String[] CONTENDERS = {"pool-attached", "pool-detached", "owned-threads"};
 
     private BridgeRateMain() {
     }
@@ -59,15 +58,17 @@ public final class BridgeRateMain {
                     rates.computeIfAbsent(c, x -> new ArrayList<>()).add(child(c, Integer.parseInt(k), seconds));
                 }
             }
-            Stats before = Stats.of(rates.get("attached"));
-            Stats after = Stats.of(rates.get("detached"));
+            Stats before = Stats.of(rates.get("pool-attached"));
             for (String c : CONTENDERS) {
                 Stats s = Stats.of(rates.get(c));
                 System.out.printf(Locale.ROOT, "SUMMARY bridge events=%s contender=%s median=%.0f min=%.0f max=%.0f iqr=%.0f%%%n",
                         k, c, s.median(), s.min(), s.max(), s.iqrPercent());
             }
-            System.out.printf(Locale.ROOT, "RATIO bridge events=%s detached/attached=%.2f%s%n", k,
-                    after.median() / before.median(), after.overlaps(before) ? " (ranges overlap)" : "");
+            for (String c : new String[] {"pool-detached", "owned-threads"}) {
+                Stats s = Stats.of(rates.get(c));
+                System.out.printf(Locale.ROOT, "RATIO bridge events=%s %s/pool-attached=%.2f%s%n", k, c,
+                        s.median() / before.median(), s.overlaps(before) ? " (ranges overlap)" : "");
+            }
         }
     }
 
@@ -97,10 +98,12 @@ public final class BridgeRateMain {
         Kernel32 k32 = Kernel32.INSTANCE;
         AtomicLong signals = new AtomicLong();
         List<WinNT.HANDLE> handles = new ArrayList<>();
-        try (MultiHandleWait wait = new MultiHandleWait()) {
-            if (contender.equals("attached")) {
-                leaveAttached(wait);
-            }
+        Win32 win32 = switch (contender) {
+            case "pool-attached" -> new PoolWin32(false);
+            case "pool-detached" -> new PoolWin32(true);
+            default -> JnaWin32.INSTANCE;
+        };
+        try (MultiHandleWait wait = new MultiHandleWait(win32, MultiHandleWait.DEFAULT_BATCH)) {
             for (int i = 0; i < events; i++) {
                 WinNT.HANDLE h = k32.CreateEvent(null, false, false, null);
                 handles.add(h);
@@ -130,16 +133,5 @@ public final class BridgeRateMain {
             loop.join();
         }
         handles.forEach(k32::CloseHandle);
-    }
-
-    /** The bridge as it was: pool threads stay attached after a callback (set before the first one runs). */
-    private static void leaveAttached(MultiHandleWait wait) throws Exception {
-        Field loopField = MultiHandleWait.class.getDeclaredField("loop");
-        loopField.setAccessible(true);
-        Object loop = loopField.get(wait);
-        Method callback = loop.getClass().getDeclaredMethod("bridgeCallback");
-        callback.setAccessible(true);
-        Win32.WaitCallback cb = (Win32.WaitCallback) callback.invoke(loop);
-        Native.setCallbackThreadInitializer(cb, new CallbackThreadInitializer(true, false, "multiwait-wait"));
     }
 }
