@@ -15,10 +15,11 @@ import java.util.concurrent.atomic.AtomicLong;
 import static dev.multiwait.it.BridgeTestSupport.K32;
 
 /**
- * A JVM that keeps bridged signals arriving on many wait-pool threads (rounds of 1 to 600 one-shot
- * event watches, so the pool grows and retires its threads) while other threads start Java threads
- * and ProcessBuilder children: the load that stalled a whole process when the bridge left Java
- * attached to pool threads (JNA #1479). Prints a line per second; exits 0 after the given seconds.
+ * A JVM that keeps bridged signals arriving on many wait threads (rounds of 1 to 600 one-shot event
+ * watches with pauses, so a wait pool grows and retires its threads) while other threads start Java
+ * threads and ProcessBuilder children: the load that stalled a whole process when the bridge ran on
+ * the system's wait pool and left Java attached to its threads (JNA #1479). Prints a line per
+ * second; exits 0 after the given seconds.
  * Run in its own JVM (a stalled JVM cannot report itself): {@link BridgeThreadChurnTest}.
  */
 public final class BridgeChurnStress {

@@ -16,11 +16,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * Bridged signals arriving on wait-pool threads that the pool keeps creating and retiring, while
- * other threads start Java threads and ProcessBuilder children, must never stall the JVM. With pool
- * threads left attached to the JVM (JNA #1479) this deadlocked every run under Wine within about
- * 12-22 s: a retiring pool thread, detached by JNA inside DLL_THREAD_DETACH, held the loader lock
- * and waited for the JVM's thread lock, held by a Thread.start() waiting for the loader lock.
+ * Bridged signals arriving in rounds on many wait threads, while other threads start Java threads
+ * and ProcessBuilder children, must never stall the JVM. When the bridge ran on the system's wait
+ * pool with its threads left attached to the JVM (JNA #1479), this deadlocked every run under Wine
+ * within about 12-22 s: a retiring pool thread, detached by JNA inside DLL_THREAD_DETACH, held the
+ * loader lock and waited for the JVM's thread lock, held by a Thread.start() waiting for the loader
+ * lock (Wine named both: "loader_section ... blocked by" the wait-queue thread).
  * The load runs in a child JVM, since a deadlocked JVM cannot report its own failure.
  */
 class BridgeThreadChurnTest {

@@ -109,9 +109,14 @@ final class OwnedWaits {
             return null;
         }
         Group g = new Group(wake, groups.size());
+        try {
+            g.start();
+        } catch (Throwable noThread) {
+            Kernel32Direct.CloseHandle(wake);
+            throw noThread;
+        }
         groups.add(g);
         g.reserved++;
-        g.start();
         return g;
     }
 
