@@ -61,7 +61,7 @@ class WaitBridgeTest {
         }
     }
 
-    static final class Signals implements SignalListener, ExitListener {
+    static final class Signals implements SignalListener, ExitListener, dev.multiwait.ConsoleInputListener {
         final List<String> events = Collections.synchronizedList(new ArrayList<>());
         volatile Exception error;
 
@@ -73,6 +73,11 @@ class WaitBridgeTest {
         @Override
         public void onExit(int exitCode) {
             events.add("exit:" + exitCode);
+        }
+
+        @Override
+        public void onInput(String typed) {
+            events.add("input:" + typed);
         }
 
         @Override
@@ -231,20 +236,6 @@ class WaitBridgeTest {
         return text.length();
     }
 
-    static final class Typed implements dev.multiwait.ConsoleInputListener {
-        final List<String> events = Collections.synchronizedList(new ArrayList<>());
-
-        @Override
-        public void onInput(String typed) {
-            events.add("input:" + typed);
-        }
-
-        @Override
-        public void onClose(CloseReason reason, Exception error) {
-            events.add("close:" + reason);
-        }
-    }
-
     @Test
     void consoleInputEmptiedByAnotherReaderNeverBlocksTheLoopWhereReadsCanReturnAtOnce() throws Exception {
         Harness h = new Harness(true);
@@ -259,7 +250,7 @@ class WaitBridgeTest {
         List<String> reads = Collections.synchronizedList(new ArrayList<>(List.of("ab", "c", "", "")));
         when(h.win32.readConsoleInputNoWait(eq(EVENT), anyLong(), anyInt(), anyLong()))
                 .thenAnswer(i -> typeInto(i.getArgument(1), i.getArgument(3), reads.remove(0)) >= 0);
-        Typed typed = new Typed();
+        Signals typed = new Signals();
         WaitBridge w = new WaitBridge(h.loop, EVENT, WaitBridge.Kind.CONSOLE_INPUT, true, typed).start();
         pool.fire();
         h.settle();
@@ -283,7 +274,7 @@ class WaitBridgeTest {
         });
         when(h.win32.readConsoleInput(eq(EVENT), anyLong(), eq(2), anyLong()))
                 .thenAnswer(i -> typeInto(i.getArgument(1), i.getArgument(3), "hi") >= 0);
-        Typed typed = new Typed();
+        Signals typed = new Signals();
         new WaitBridge(h.loop, EVENT, WaitBridge.Kind.CONSOLE_INPUT, true, typed).start();
         pool.fire();
         h.settle();
