@@ -194,8 +194,8 @@ final class OwnedWaits {
         }
 
         /**
-         * A handle closed while watched fails the whole WaitForMultipleObjects: stop waiting on it (it
-         * never fires, as with the system's pool) so the others on this thread keep working.
+         * A handle closed while watched (or without SYNCHRONIZE access) fails the whole
+         * WaitForMultipleObjects: stop waiting on it (it never fires) so the others on this thread keep working.
          */
         private void dropClosedHandles() {
             int error = Native.getLastError();
@@ -203,7 +203,8 @@ final class OwnedWaits {
             for (int i = count - 1; i >= 0; i--) {
                 if (Kernel32Direct.WaitForSingleObject(armed[i].handle(), 0) == WAIT_FAILED) {
                     LOG.log(System.Logger.Level.ERROR, "handle 0x" + Long.toHexString(armed[i].handle())
-                            + " was closed while watched; its watch will never fire");
+                            + " can no longer be waited on (error " + Native.getLastError()
+                            + ": closed while watched, or no SYNCHRONIZE access); its watch will never fire");
                     removeAt(i);
                     dropped = true;
                 }
