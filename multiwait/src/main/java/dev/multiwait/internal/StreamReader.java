@@ -79,17 +79,24 @@ final class StreamReader extends StreamOperation {
         }
     }
 
-    /** A zero-byte read finished: data is there (a socket's end of stream too: the real read tells), or it ended. */
+    /**
+     * A zero-byte read finished: data is there (a socket's end of stream too: the real read tells), or it
+     * ended. Data found after a cancel is still read and delivered, as a plain read's would be, unless the
+     * stream is closing (then nothing more is issued on its handle).
+     */
     private void waited(int error) {
         inFlight = false;
         if (!isActive()) {
             return;
         }
-        if (cancelRequested || error == ERROR_OPERATION_ABORTED) {
-            finish(CloseReason.CANCELLED, null);
-        } else if (error == 0) {
+        if (error == 0 && !(cancelRequested && stream.isClosing())) {
             buffer.dataArrived();
             issue();
+            if (cancelRequested && op.isPending()) {
+                stream.cancelIo(op, this, false); // the cancel asked for before still applies
+            }
+        } else if (cancelRequested || error == ERROR_OPERATION_ABORTED) {
+            finish(CloseReason.CANCELLED, null);
         } else if (stream.isEndOfStream(error, 0)) {
             finish(CloseReason.COMPLETED, null); // a pipe's 109: its writer is gone
         } else {

@@ -132,6 +132,24 @@ class ZeroByteReadTest {
     }
 
     @Test
+    void dataFoundByAWaitThatRacedACancelIsStillDelivered() {
+        Harness h = bytePipe(true);
+        doAnswer(i -> {
+            h.lastError = Win32Errors.ERROR_NOT_FOUND; // the wait had already completed: its packet is queued
+            return false;
+        }).when(h.win32).cancelIoEx(anyLong(), anyLong());
+        Recorder rec = new Recorder();
+        Registration reg = h.attach().read(SIZE, rec);
+        h.settle();
+        h.completeRead(h.read(0), 0, ""); // data came just before the cancel
+        reg.cancel();
+        h.onRead(Harness.syncRead("raced", false));
+        h.settle();
+        assertEquals(List.of("data:raced", "close:CANCELLED"), rec.events);
+        assertEquals(2, h.reads.size(), "nothing issued after the cancelled read's delivery");
+    }
+
+    @Test
     void aSocketWaitsWithAZeroByteReceiveAndItsEndShowsInTheRealRead() {
         Harness h = new Harness(true);
         Recorder rec = new Recorder();
