@@ -8,6 +8,7 @@ import dev.multiwait.ChildProcess;
 import dev.multiwait.MultiHandleWait;
 import dev.multiwait.MultiWaitException;
 import dev.multiwait.OverlappedPipe;
+import dev.multiwait.ReadRegistration;
 import dev.multiwait.Registration;
 import dev.multiwait.SocketServer;
 import dev.multiwait.StreamHandle;
@@ -246,6 +247,28 @@ class BadInputMatrixTest {
             assertFalse(first.isActive());
             first.cancel(); // cancelling an ended registration: a no-op
             accepted("Registration.cancel", "an ended registration, or twice", "accepted: a no-op");
+        }
+    }
+
+    @Test
+    void pauseAndResume() {
+        OverlappedPipe.Pair pipe = OverlappedPipe.create();
+        try (MultiHandleWait wait = new MultiHandleWait()) {
+            StreamHandle server = wait.attach(pipe.server());
+            wait.attach(pipe.client());
+            String h = "0x" + Long.toHexString(server.handle());
+            ReadRegistration read = server.read(16, d -> { });
+            row("ReadRegistration.resume", "without pause()", IllegalStateException.class, -1, read::resume, h, "not paused");
+            read.pause();
+            row("ReadRegistration.pause", "twice", IllegalStateException.class, -1, read::pause, h, "already paused");
+            read.resume();
+            row("ReadRegistration.resume", "twice", IllegalStateException.class, -1, read::resume, h, "not paused");
+            server.close();
+            row("ReadRegistration.pause", "after the stream's close()", IllegalStateException.class, -1, read::pause, h, "ended");
+            row("ReadRegistration.resume", "after the stream's close()", IllegalStateException.class, -1, read::resume, h, "ended");
+            BridgeTestSupport.runGuarded(wait, "closing");
+            assertFalse(read.isActive());
+            row("ReadRegistration.pause", "an ended read", IllegalStateException.class, -1, read::pause, h, "ended");
         }
     }
 
