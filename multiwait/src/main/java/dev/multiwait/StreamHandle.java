@@ -8,22 +8,69 @@ import java.nio.ByteBuffer;
  * for it has been consumed. All methods may be called from any thread.
  */
 public interface StreamHandle extends AutoCloseable {
+    /** Default low water mark of queued writes (netty's): 32 KiB. */
+    long DEFAULT_LOW_WATER_MARK = 32 * 1024;
+    /** Default high water mark of queued writes (netty's): 64 KiB. */
+    long DEFAULT_HIGH_WATER_MARK = 64 * 1024;
+    /** Default bound on the bytes queued writes may hold in native memory: 256 MiB. */
+    long DEFAULT_MAX_PENDING_WRITE_BYTES = 256L << 20;
+
     /** The raw handle value. */
     long handle();
 
     /**
      * Reads continuously into library-owned native buffers of {@code bufferSize} bytes, one read in
-     * flight at a time, until end of stream, an error, or cancellation.
+     * flight at a time, until end of stream, an error, or cancellation. The registration can
+     * {@linkplain ReadRegistration#pause() pause} and resume the reading.
      *
      * @throws IllegalStateException if a read is already active on this stream or it is closed
      */
-    Registration read(int bufferSize, ReadListener listener);
+    ReadRegistration read(int bufferSize, ReadListener listener);
 
     /**
      * Queues a copy of {@code data} (consumed from position to limit) for writing; writes go out in
      * order, one in flight at a time. The listener may be null.
+     *
+     * @throws IllegalStateException if the stream is closed, its output shut down, or the write would take
+     *         the queued bytes beyond {@link #setMaxPendingWriteBytes the limit} (nothing is queued then)
      */
     void write(ByteBuffer data, WriteListener listener);
+
+    /** Bytes of writes queued or in flight whose listener has not been told yet. Any thread. */
+    default long pendingWriteBytes() {
+        return 0;
+    }
+
+    /**
+     * False once more than the high water mark is pending, true again once the pending bytes fell to the
+     * low mark (netty's {@code isWritable()}). Any thread. Advisory: writes are still accepted up to the limit.
+     */
+    default boolean isWritable() {
+        return true;
+    }
+
+    /**
+     * Sets the water marks (defaults {@value #DEFAULT_LOW_WATER_MARK} and {@value #DEFAULT_HIGH_WATER_MARK})
+     * and the listener told of writability changes on the loop thread (null: none). Any thread.
+     *
+     * @throws IllegalArgumentException unless {@code 0 <= low <= high}
+     * @throws IllegalStateException if the stream is closed
+     */
+    default void setWriteWaterMarks(long low, long high, WritabilityListener listener) {
+        throw new UnsupportedOperationException("setWriteWaterMarks on " + this);
+    }
+
+    /**
+     * Bounds the bytes queued writes may hold in native memory (default
+     * {@value #DEFAULT_MAX_PENDING_WRITE_BYTES}): a write beyond it throws IllegalStateException, queues
+     * nothing and takes no memory. Any thread.
+     *
+     * @throws IllegalArgumentException if {@code max <= 0}
+     * @throws IllegalStateException if the stream is closed
+     */
+    default void setMaxPendingWriteBytes(long max) {
+        throw new UnsupportedOperationException("setMaxPendingWriteBytes on " + this);
+    }
 
     /**
      * Server end of a named pipe: waits for a client (ConnectNamedPipe). A client that connected

@@ -273,6 +273,31 @@ class BadInputMatrixTest {
     }
 
     @Test
+    void writeBackpressure() {
+        OverlappedPipe.Pair pipe = OverlappedPipe.create();
+        try (MultiHandleWait wait = new MultiHandleWait()) {
+            StreamHandle client = wait.attach(pipe.client());
+            wait.attach(pipe.server());
+            String h = "0x" + Long.toHexString(client.handle());
+            row("setWriteWaterMarks", "low -1", IllegalArgumentException.class, -1, () -> client.setWriteWaterMarks(-1, 10, null), "low -1");
+            row("setWriteWaterMarks", "high below low", IllegalArgumentException.class, -1,
+                    () -> client.setWriteWaterMarks(10, 9, null), "high 9");
+            row("setMaxPendingWriteBytes", "0", IllegalArgumentException.class, -1, () -> client.setMaxPendingWriteBytes(0), "0");
+            row("setMaxPendingWriteBytes", "-1", IllegalArgumentException.class, -1, () -> client.setMaxPendingWriteBytes(-1), "-1");
+            client.setMaxPendingWriteBytes(100);
+            row("write", "more than maxPendingWriteBytes", IllegalStateException.class, -1,
+                    () -> client.write(ByteBuffer.allocate(101), null), h, "limit");
+            assertEquals(0, client.pendingWriteBytes(), "a refused write queues nothing");
+            client.close();
+            row("setWriteWaterMarks", "after the stream's close()", IllegalStateException.class, -1,
+                    () -> client.setWriteWaterMarks(1, 2, null), h, "closed");
+            row("setMaxPendingWriteBytes", "after the stream's close()", IllegalStateException.class, -1,
+                    () -> client.setMaxPendingWriteBytes(1), h, "closed");
+            BridgeTestSupport.runGuarded(wait, "closing");
+        }
+    }
+
+    @Test
     void theWaiterItself() throws Exception {
         row("new MultiHandleWait", "`null` native layer", NullPointerException.class, -1, () -> new MultiHandleWait(null, 64), "win32");
         row("new MultiHandleWait", "batch size 0", IllegalArgumentException.class, -1, () -> new MultiHandleWait(JnaWin32.INSTANCE, 0));

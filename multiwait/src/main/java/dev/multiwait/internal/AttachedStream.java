@@ -5,7 +5,9 @@ import com.sun.jna.Pointer;
 import dev.multiwait.ConnectListener;
 import dev.multiwait.MultiWaitException;
 import dev.multiwait.ReadListener;
+import dev.multiwait.ReadRegistration;
 import dev.multiwait.Registration;
+import dev.multiwait.WritabilityListener;
 import dev.multiwait.WriteListener;
 import dev.multiwait.win32.Layouts;
 import dev.multiwait.win32.Win32;
@@ -110,7 +112,7 @@ public final class AttachedStream extends StreamEntry {
     }
 
     @Override
-    public Registration read(int bufferSize, ReadListener listener) {
+    public ReadRegistration read(int bufferSize, ReadListener listener) {
         Objects.requireNonNull(listener, "listener");
         if (bufferSize <= 0) {
             throw new IllegalArgumentException("bufferSize must be positive: " + bufferSize);
@@ -125,7 +127,8 @@ public final class AttachedStream extends StreamEntry {
             r = new StreamReader(this, bufferSize, listener);
             add(r);
         }
-        return startOrDiscard(r, r::start);
+        startOrDiscard(r, r::start);
+        return r;
     }
 
     @Override
@@ -178,6 +181,28 @@ public final class AttachedStream extends StreamEntry {
                 throw notHandedOver;
             }
         }
+    }
+
+    @Override
+    public long pendingWriteBytes() {
+        return writer.budget.pending();
+    }
+
+    @Override
+    public boolean isWritable() {
+        return writer.budget.writable();
+    }
+
+    @Override
+    public void setWriteWaterMarks(long low, long high, WritabilityListener listener) {
+        checkOpen();
+        writer.budget.waterMarks(low, high, listener);
+    }
+
+    @Override
+    public void setMaxPendingWriteBytes(long max) {
+        checkOpen();
+        writer.budget.limit(max);
     }
 
     @Override

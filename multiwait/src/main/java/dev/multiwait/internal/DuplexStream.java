@@ -2,8 +2,10 @@ package dev.multiwait.internal;
 
 import dev.multiwait.ConnectListener;
 import dev.multiwait.ReadListener;
+import dev.multiwait.ReadRegistration;
 import dev.multiwait.Registration;
 import dev.multiwait.StreamHandle;
+import dev.multiwait.WritabilityListener;
 import dev.multiwait.WriteListener;
 
 import java.nio.ByteBuffer;
@@ -39,13 +41,33 @@ public final class DuplexStream implements StreamHandle {
     }
 
     @Override
-    public Registration read(int bufferSize, ReadListener listener) {
+    public ReadRegistration read(int bufferSize, ReadListener listener) {
         return readSide.read(bufferSize, listener);
     }
 
     @Override
     public void write(ByteBuffer data, WriteListener listener) {
         writeSide.write(Objects.requireNonNull(data, "data"), listener);
+    }
+
+    @Override
+    public long pendingWriteBytes() {
+        return writeSide.pendingWriteBytes();
+    }
+
+    @Override
+    public boolean isWritable() {
+        return writeSide.isWritable();
+    }
+
+    @Override
+    public void setWriteWaterMarks(long low, long high, WritabilityListener listener) {
+        writeSide.setWriteWaterMarks(low, high, listener == null ? null : (s, writable) -> listener.onWritabilityChanged(this, writable));
+    }
+
+    @Override
+    public void setMaxPendingWriteBytes(long max) {
+        writeSide.setMaxPendingWriteBytes(max);
     }
 
     @Override
