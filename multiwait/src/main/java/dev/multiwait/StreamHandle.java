@@ -1,6 +1,8 @@
 package dev.multiwait;
 
+import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 
 /**
  * An overlapped pipe, file or socket handle bound to a {@link MultiHandleWait}'s port. It owns
@@ -96,6 +98,47 @@ public interface StreamHandle extends AutoCloseable {
     /** {@link #shutdownOutput(WriteListener)} without a listener. */
     default void shutdownOutput() {
         shutdownOutput(null);
+    }
+
+    /**
+     * Graceful close: once every write queued so far is out, half-closes ({@link #shutdownOutput}: a
+     * socket's {@code shutdown(SD_SEND)}; a pipe or file has none) and closes the stream, which also
+     * cancels a read still active on it. If that has not happened within {@code timeout}, the stream is
+     * closed at once and the writes still queued fail with 995. {@code listener} (may be null) is told
+     * on the loop thread: (0, null) after a graceful close, else the write or half-close error, or
+     * error 1460 (ERROR_TIMEOUT) when the timeout closed it. Any thread.
+     *
+     * @throws IllegalArgumentException if {@code timeout} is negative
+     * @throws IllegalStateException if the stream is closed or owned by a relay
+     */
+    default void closeAfterWrites(Duration timeout, WriteListener listener) {
+        throw new UnsupportedOperationException("closeAfterWrites on " + this);
+    }
+
+    /**
+     * The connected peer's address (getpeername, or what AcceptEx or ConnectEx already gave), null for a
+     * pipe or file. Any thread.
+     *
+     * @throws MultiWaitException if getpeername fails (10057 WSAENOTCONN: not connected)
+     * @throws IllegalStateException if the stream is closed and the address was never asked for before
+     */
+    default InetSocketAddress remoteAddress() {
+        return null;
+    }
+
+    /** This end's address (getsockname, or what AcceptEx gave), null for a pipe or file; as {@link #remoteAddress}. */
+    default InetSocketAddress localAddress() {
+        return null;
+    }
+
+    /** Attaches any object of yours (null to clear); returns the previous one. Any thread. */
+    default Object attach(Object attachment) {
+        throw new UnsupportedOperationException("attach on " + this);
+    }
+
+    /** What {@link #attach(Object)} set last, or null. */
+    default Object attachment() {
+        return null;
     }
 
     /** True for a socket (WSARecv/WSASend, Winsock error codes), false for pipes and files. */

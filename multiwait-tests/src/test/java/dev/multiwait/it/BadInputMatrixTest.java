@@ -298,6 +298,36 @@ class BadInputMatrixTest {
     }
 
     @Test
+    void gracefulCloseAndAddresses() throws Exception {
+        OverlappedPipe.Pair pipe = OverlappedPipe.create();
+        try (MultiHandleWait wait = new MultiHandleWait()) {
+            StreamHandle client = wait.attach(pipe.client());
+            wait.attach(pipe.server());
+            String h = "0x" + Long.toHexString(client.handle());
+            row("closeAfterWrites", "`null` timeout", NullPointerException.class, -1, () -> client.closeAfterWrites(null, null), "timeout");
+            row("closeAfterWrites", "negative timeout", IllegalArgumentException.class, -1,
+                    () -> client.closeAfterWrites(Duration.ofMillis(-1), null), "negative");
+            assertEquals(null, client.remoteAddress());
+            accepted("remoteAddress / localAddress", "a pipe", "accepted: null");
+            client.close();
+            row("closeAfterWrites", "after the stream's close()", IllegalStateException.class, -1,
+                    () -> client.closeAfterWrites(Duration.ZERO, null), h, "closed");
+            SocketServer server = wait.listen(Net.loopback4(0), (s, c, p) -> c.close());
+            AtomicReference<StreamHandle> connected = new AtomicReference<>();
+            wait.connect(Net.loopback4(server.localAddress().getPort()), connected::set);
+            while (connected.get() == null) {
+                wait.runOnce(Duration.ofMillis(100));
+            }
+            StreamHandle socket = connected.get();
+            String sh = "0x" + Long.toHexString(socket.handle());
+            socket.close();
+            server.close();
+            BridgeTestSupport.runGuarded(wait, "closing");
+            row("localAddress", "a closed socket never asked before", IllegalStateException.class, -1, socket::localAddress, sh, "closed");
+        }
+    }
+
+    @Test
     void theWaiterItself() throws Exception {
         row("new MultiHandleWait", "`null` native layer", NullPointerException.class, -1, () -> new MultiHandleWait(null, 64), "win32");
         row("new MultiHandleWait", "batch size 0", IllegalArgumentException.class, -1, () -> new MultiHandleWait(JnaWin32.INSTANCE, 0));

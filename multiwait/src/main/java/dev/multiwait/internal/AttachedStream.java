@@ -14,6 +14,7 @@ import dev.multiwait.win32.Win32;
 import dev.multiwait.win32.Win32Errors;
 
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.Objects;
 
 /**
@@ -215,13 +216,35 @@ public final class AttachedStream extends StreamEntry {
             }
             outputShutRequested = true;
         }
+        queueHalfClose(listener, false);
+    }
+
+    @Override
+    public void closeAfterWrites(Duration timeout, WriteListener listener) {
+        if (Objects.requireNonNull(timeout, "timeout").isNegative()) {
+            throw new IllegalArgumentException("timeout must not be negative: " + timeout);
+        }
+        boolean wasShut;
+        synchronized (this) {
+            checkOpen();
+            checkNotRelayed();
+            wasShut = outputShutRequested;
+            outputShutRequested = true;
+        }
+        GracefulClose close = new GracefulClose(this, listener);
+        queueHalfClose(close::halfClosed, wasShut); // behind every write so far, even after a shutdownOutput()
+        close.startTimeout(timeout);
+    }
+
+    /** Queues the half-close marker; if it cannot reach the loop, undoes the request (unless it was already made). */
+    private void queueHalfClose(WriteListener listener, boolean wasShut) {
         StreamWriter.Pending marker = writer.shutdownMarker(listener);
         try {
             loop.execute(() -> writer.enqueue(marker));
         } catch (IllegalStateException | MultiWaitException notHandedOver) {
             writer.discard(marker);
             synchronized (this) {
-                outputShutRequested = false;
+                outputShutRequested = wasShut;
             }
             throw notHandedOver;
         }

@@ -8,8 +8,11 @@ import dev.multiwait.StreamHandle;
 import dev.multiwait.WritabilityListener;
 import dev.multiwait.WriteListener;
 
+import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Two one-way handles seen as one stream: reads come from one, writes go to the other, and the
@@ -19,6 +22,7 @@ import java.util.Objects;
 public final class DuplexStream implements StreamHandle {
     final StreamEntry readSide;
     final StreamEntry writeSide;
+    private final AtomicReference<Object> attachment = new AtomicReference<>();
 
     private DuplexStream(StreamEntry readSide, StreamEntry writeSide) {
         this.readSide = readSide;
@@ -73,6 +77,37 @@ public final class DuplexStream implements StreamHandle {
     @Override
     public void shutdownOutput(WriteListener listener) {
         writeSide.shutdownOutput(listener);
+    }
+
+    /** The write side closes gracefully, then the read side closes. */
+    @Override
+    public void closeAfterWrites(Duration timeout, WriteListener listener) {
+        writeSide.closeAfterWrites(timeout, (n, error) -> {
+            readSide.close();
+            if (listener != null) {
+                listener.onWritten(n, error);
+            }
+        });
+    }
+
+    @Override
+    public InetSocketAddress remoteAddress() {
+        return readSide.remoteAddress();
+    }
+
+    @Override
+    public InetSocketAddress localAddress() {
+        return readSide.localAddress();
+    }
+
+    @Override
+    public Object attach(Object newAttachment) {
+        return attachment.getAndSet(newAttachment);
+    }
+
+    @Override
+    public Object attachment() {
+        return attachment.get();
     }
 
     @Override

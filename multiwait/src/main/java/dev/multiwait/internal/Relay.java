@@ -415,6 +415,12 @@ public final class Relay extends RegistrationBase {
         stop();
     }
 
+    /** Every end reason carries the bytes written each way until then. */
+    @Override
+    protected void tellClosed(CloseReason reason, Exception error) {
+        listener.onEnd(reason, error, ab.moved, ba.moved);
+    }
+
     @Override
     protected void release() {
         stopping = true;

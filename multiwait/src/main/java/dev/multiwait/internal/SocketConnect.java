@@ -104,6 +104,7 @@ public final class SocketConnect extends RegistrationBase implements StreamOp {
                 finish(CloseReason.FAILED, failure("setsockopt(SO_UPDATE_CONNECT_CONTEXT) after ConnectEx", e));
                 return;
             }
+            stream.knownAddresses(remote, null);
             // The socket is the listener's from here: closing it inside onConnected must not cancel this connect.
             stream.remove(this);
             if (deliver(() -> listener.onConnected(stream))) {

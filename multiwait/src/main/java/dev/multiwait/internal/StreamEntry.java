@@ -6,9 +6,11 @@ import dev.multiwait.StreamHandle;
 import dev.multiwait.win32.Win32Errors;
 import dev.multiwait.win32.Winsock;
 
+import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * An overlapped handle bound to the port under one key for life, and the operations in flight on it.
@@ -43,6 +45,10 @@ public abstract class StreamEntry extends PortEntry implements StreamHandle {
      * it early is safe; before, a task queued ahead of the close may still issue some.
      */
     private boolean closing;
+    /** Known addresses (AcceptEx's, ConnectEx's) or cached lookups; null until known. */
+    private volatile InetSocketAddress remote;
+    private volatile InetSocketAddress local;
+    private final AtomicReference<Object> attachment = new AtomicReference<>();
 
     StreamEntry(EventLoop loop, long handle, HandleKind kind, StreamOp writeQueue) {
         this.loop = loop;
@@ -72,6 +78,42 @@ public abstract class StreamEntry extends PortEntry implements StreamHandle {
     @Override
     public boolean isSocket() {
         return kind == HandleKind.SOCKET;
+    }
+
+    /** What the accept or connect already knows (either may be null): saves a getpeername/getsockname. */
+    void knownAddresses(InetSocketAddress remoteAddress, InetSocketAddress localAddress) {
+        remote = remoteAddress;
+        local = localAddress;
+    }
+
+    @Override
+    public InetSocketAddress remoteAddress() {
+        InetSocketAddress a = remote;
+        return a != null || !isSocket() ? a : (remote = lookUp(true));
+    }
+
+    @Override
+    public InetSocketAddress localAddress() {
+        InetSocketAddress a = local;
+        return a != null || !isSocket() ? a : (local = lookUp(false));
+    }
+
+    /** Under this object's lock, which closeOsHandle takes: never a lookup on a closed (maybe reused) handle value. */
+    private synchronized InetSocketAddress lookUp(boolean peer) {
+        if (isHandleClosed()) {
+            throw new IllegalStateException("stream handle 0x" + Long.toHexString(handle) + " is closed");
+        }
+        return SocketSupport.socketAddress(loop.win32(), handle, peer, peer ? "getpeername" : "getsockname");
+    }
+
+    @Override
+    public Object attach(Object newAttachment) {
+        return attachment.getAndSet(newAttachment);
+    }
+
+    @Override
+    public Object attachment() {
+        return attachment.get();
     }
 
     // ---- operations ----
@@ -172,11 +214,15 @@ public abstract class StreamEntry extends PortEntry implements StreamHandle {
 
     /** Closes the OS handle once; the key stays in the table until {@link #closeIfIdle}. A failure is reported. */
     private void closeOsHandle() {
-        if (osHandleClosed) {
-            return;
+        boolean closed;
+        synchronized (this) {
+            if (osHandleClosed) {
+                return;
+            }
+            osHandleClosed = true;
+            closed = kind.close(loop.win32(), handle);
         }
-        osHandleClosed = true;
-        if (!kind.close(loop.win32(), handle)) {
+        if (!closed) {
             loop.reportCallbackError(null, new MultiWaitException(kind.closeCall, handle, loop.win32().lastError(), null));
         }
     }
