@@ -1,5 +1,7 @@
 package dev.multiwait;
 
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -139,6 +141,33 @@ public interface StreamHandle extends AutoCloseable {
     /** What {@link #attach(Object)} set last, or null. */
     default Object attachment() {
         return null;
+    }
+
+    /**
+     * A blocking InputStream over this stream's read (it starts the read), for code on its own thread (never
+     * the loop's: that throws IllegalStateException). At {@code maxBuffered} bytes waiting the read is
+     * {@linkplain ReadRegistration#pause() paused}, and resumed once half of them were taken, so at most
+     * {@code maxBuffered + bufferSize} bytes are held however slow the reader. End of stream is -1; a failed
+     * read is an IOException. Its close() cancels the read; the stream stays open.
+     *
+     * @throws IllegalArgumentException if a size is not positive
+     * @throws IllegalStateException as {@link #read}
+     */
+    default InputStream asInputStream(int bufferSize, int maxBuffered) {
+        throw new UnsupportedOperationException("asInputStream on " + this);
+    }
+
+    /**
+     * A blocking OutputStream over this stream's writes, for code on its own thread (never the loop's). It
+     * sets the {@linkplain #setWriteWaterMarks water marks} (taking over their listener): each write() queues
+     * a copy, then waits while the stream is unwritable, so a slow peer holds the writer back at about
+     * {@code highWaterMark} queued bytes. flush() waits until nothing is pending; close() flushes and
+     * half-closes ({@link #shutdownOutput}). A write error is an IOException from the next call.
+     *
+     * @throws IllegalArgumentException unless {@code 0 <= lowWaterMark <= highWaterMark}
+     */
+    default OutputStream asOutputStream(long lowWaterMark, long highWaterMark) {
+        throw new UnsupportedOperationException("asOutputStream on " + this);
     }
 
     /** True for a socket (WSARecv/WSASend, Winsock error codes), false for pipes and files. */

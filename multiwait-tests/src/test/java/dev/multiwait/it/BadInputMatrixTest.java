@@ -288,6 +288,9 @@ class BadInputMatrixTest {
             row("write", "more than maxPendingWriteBytes", IllegalStateException.class, -1,
                     () -> client.write(ByteBuffer.allocate(101), null), h, "limit");
             assertEquals(0, client.pendingWriteBytes(), "a refused write queues nothing");
+            row("asInputStream", "maxBuffered 0", IllegalArgumentException.class, -1, () -> client.asInputStream(16, 0), "0");
+            row("asInputStream", "bufferSize 0", IllegalArgumentException.class, -1, () -> client.asInputStream(0, 16), "0");
+            row("asOutputStream", "high below low", IllegalArgumentException.class, -1, () -> client.asOutputStream(10, 9), "high 9");
             client.close();
             row("setWriteWaterMarks", "after the stream's close()", IllegalStateException.class, -1,
                     () -> client.setWriteWaterMarks(1, 2, null), h, "closed");

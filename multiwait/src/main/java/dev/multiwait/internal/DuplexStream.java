@@ -106,6 +106,16 @@ public final class DuplexStream implements StreamHandle {
     }
 
     @Override
+    public java.io.InputStream asInputStream(int bufferSize, int maxBuffered) {
+        return new BlockingInput(this, readSide.loop, bufferSize, maxBuffered);
+    }
+
+    @Override
+    public java.io.OutputStream asOutputStream(long lowWaterMark, long highWaterMark) {
+        return new BlockingOutput(this, writeSide.loop, lowWaterMark, highWaterMark);
+    }
+
+    @Override
     public Object attachment() {
         return attachment.get();
     }

@@ -112,6 +112,16 @@ public abstract class StreamEntry extends PortEntry implements StreamHandle {
     }
 
     @Override
+    public java.io.InputStream asInputStream(int bufferSize, int maxBuffered) {
+        return new BlockingInput(this, loop, bufferSize, maxBuffered);
+    }
+
+    @Override
+    public java.io.OutputStream asOutputStream(long lowWaterMark, long highWaterMark) {
+        return new BlockingOutput(this, loop, lowWaterMark, highWaterMark);
+    }
+
+    @Override
     public Object attachment() {
         return attachment.get();
     }
