@@ -159,4 +159,23 @@ public interface Win32 {
                           char[] environment, String directory, long startupInfo, long processInformation);
 
     boolean terminateProcess(long process, int exitCode);
+
+    // ---- Job objects, thread resume and console control events (BOOL convention as above).
+
+    /** CreateJobObjectW(NULL, NULL): an unnamed job; 0 on failure. */
+    long createJobObject();
+
+    boolean setInformationJobObject(long job, int infoClass, long info, int length);
+
+    boolean queryInformationJobObject(long job, int infoClass, long info, int length, long returnLengthOut);
+
+    boolean assignProcessToJobObject(long job, long process);
+
+    boolean terminateJobObject(long job, int exitCode);
+
+    /** ResumeThread: the previous suspend count, or -1 (error in lastError). */
+    int resumeThread(long thread);
+
+    /** GenerateConsoleCtrlEvent(event, processGroupId). */
+    boolean generateConsoleCtrlEvent(int event, int processGroupId);
 }
