@@ -394,6 +394,21 @@ class BadInputMatrixTest {
                     () -> ChildProcess.builder(Children.exe(), "exit", "0").directory(badDir).start(wait), badDir.toString());
             assertTrue(dir.win32Error() == 267 || dir.win32Error() == 3, dir.getMessage());
             TABLE.set(TABLE.size() - 1, "| `ChildProcess.start` | missing working directory | `MultiWaitException`, error 267 (`ERROR_DIRECTORY`) or 3 (`ERROR_PATH_NOT_FOUND`), naming the directory |");
+            ChildProcess child = ChildProcess.builder(Children.exe(), "cat").start(wait);
+            row("ChildProcess.stop", "`null` timeout", NullPointerException.class, -1, () -> child.stop(null), "timeout");
+            row("ChildProcess.stop", "negative timeout", IllegalArgumentException.class, -1,
+                    () -> child.stop(Duration.ofMillis(-1)), "negative");
+            assertTrue(child.exitCode().isEmpty(), "a refused stop does nothing");
+            child.kill();
+            ChildTreeTest.waitExit(wait, child);
+            TRIED.incrementAndGet();
+            assertFalse(child.stop(Duration.ZERO));
+            accepted("ChildProcess.stop", "after the child's exit", "returns false, does nothing");
+            child.close();
+            row("ChildProcess.stop", "after the child's close()", IllegalStateException.class, -1,
+                    () -> child.stop(Duration.ZERO), "closed");
+            row("ChildProcess.killTree", "after the child's close()", IllegalStateException.class, -1, child::killTree,
+                    "closed");
             BridgeTestSupport.runGuarded(wait, "server close");
             assertEquals(0, wait.registrationCount());
         }

@@ -237,20 +237,6 @@ class ChildTreeTest {
         }
     }
 
-    @Test
-    void stopRefusesBadTimeouts() {
-        try (MultiHandleWait wait = new MultiHandleWait()) {
-            ChildProcess c = ChildProcess.builder(Children.exe(), "cat").start(wait);
-            assertThrows(NullPointerException.class, () -> c.stop(null));
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> c.stop(Duration.ofMillis(-1)));
-            assertTrue(e.getMessage().contains("negative"), e.getMessage());
-            assertTrue(c.exitCode().isEmpty(), "a refused stop does nothing");
-            c.kill();
-            waitExit(wait, c);
-            c.close();
-        }
-    }
-
     static int waitExit(MultiHandleWait wait, ChildProcess c) {
         pump(wait, () -> c.exitCode().isPresent(), "the exit of " + c);
         return c.exitCode().getAsInt();
