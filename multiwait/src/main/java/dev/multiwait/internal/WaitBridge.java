@@ -61,7 +61,7 @@ public final class WaitBridge extends RegistrationBase {
         }
 
         @Override
-        public void shutdown() {
+        public void cancelForClose() {
             requestCancel();
         }
     }
@@ -85,7 +85,12 @@ public final class WaitBridge extends RegistrationBase {
         // Added and armed under this lock: a close on another thread that finds the entry in the table
         // cancels it (onCancel takes the lock) only once its wait is registered, never halfway.
         synchronized (this) {
-            loop.table.add(bridge);
+            try {
+                loop.register(bridge);
+            } catch (IllegalStateException closedMeanwhile) {
+                abandon();
+                throw closedMeanwhile;
+            }
             int error = arm();
             if (error != 0) {
                 discardUnstarted(); // out of the table, freed, uncounted, and ended for a closer that found it
@@ -108,7 +113,7 @@ public final class WaitBridge extends RegistrationBase {
         if (loop.isClosed()) {
             throw new IllegalStateException("MultiHandleWait is closed");
         }
-        Win32 w = loop.win32;
+        Win32 w = loop.win32();
         if (handle <= 0) {
             // -1 is INVALID_HANDLE_VALUE and also GetCurrentProcess(): "open", and never signalled while we run
             throw new MultiWaitException(call(), handle, Win32Errors.ERROR_INVALID_HANDLE,
@@ -151,9 +156,9 @@ public final class WaitBridge extends RegistrationBase {
     private int arm() {
         posted = false;
         long out = Pointer.nativeValue(scratch);
-        if (!loop.win32.registerWaitForSingleObject(out, handle, loop.bridgeCallback(), bridge.key(), Layouts.INFINITE,
+        if (!loop.win32().registerWaitForSingleObject(out, handle, loop.bridgeCallback(), bridge.key(), Layouts.INFINITE,
                 Layouts.WT_EXECUTEONLYONCE | Layouts.WT_EXECUTEINWAITTHREAD)) {
-            return loop.win32.lastError();
+            return loop.win32().lastError();
         }
         waitHandle = scratch.getLong(0);
         return 0;
@@ -167,8 +172,8 @@ public final class WaitBridge extends RegistrationBase {
         if (waitHandle != 0) {
             long w = waitHandle;
             waitHandle = 0;
-            if (!loop.win32.unregisterWaitEx(w, Win32.INVALID_HANDLE_VALUE)) {
-                int error = loop.win32.lastError();
+            if (!loop.win32().unregisterWaitEx(w, Win32.INVALID_HANDLE_VALUE)) {
+                int error = loop.win32().lastError();
                 loop.pinBridgeCallback();
                 if (unregisterFailure == null) {
                     unregisterFailure = new MultiWaitException("UnregisterWaitEx", handle, error,
@@ -217,8 +222,8 @@ public final class WaitBridge extends RegistrationBase {
             }
             case PROCESS_EXIT -> {
                 long out = Pointer.nativeValue(scratch);
-                if (!loop.win32.getExitCodeProcess(handle, out)) {
-                    finish(CloseReason.FAILED, new MultiWaitException("GetExitCodeProcess", handle, loop.win32.lastError(), null));
+                if (!loop.win32().getExitCodeProcess(handle, out)) {
+                    finish(CloseReason.FAILED, new MultiWaitException("GetExitCodeProcess", handle, loop.win32().lastError(), null));
                     return;
                 }
                 int code = scratch.getInt(0);
@@ -261,8 +266,8 @@ public final class WaitBridge extends RegistrationBase {
         StringBuilder typed = new StringBuilder();
         long count = Pointer.nativeValue(scratch);
         while (true) {
-            if (!loop.win32.getNumberOfConsoleInputEvents(handle, count)) {
-                finish(CloseReason.FAILED, new MultiWaitException("GetNumberOfConsoleInputEvents", handle, loop.win32.lastError(), null));
+            if (!loop.win32().getNumberOfConsoleInputEvents(handle, count)) {
+                finish(CloseReason.FAILED, new MultiWaitException("GetNumberOfConsoleInputEvents", handle, loop.win32().lastError(), null));
                 return null;
             }
             int available = scratch.getInt(0);
@@ -270,8 +275,8 @@ public final class WaitBridge extends RegistrationBase {
                 return typed.toString();
             }
             int want = Math.min(available, CONSOLE_BATCH);
-            if (!loop.win32.readConsoleInput(handle, Pointer.nativeValue(records), want, count)) {
-                finish(CloseReason.FAILED, new MultiWaitException("ReadConsoleInputW", handle, loop.win32.lastError(), null));
+            if (!loop.win32().readConsoleInput(handle, Pointer.nativeValue(records), want, count)) {
+                finish(CloseReason.FAILED, new MultiWaitException("ReadConsoleInputW", handle, loop.win32().lastError(), null));
                 return null;
             }
             int read = scratch.getInt(0);
@@ -302,7 +307,7 @@ public final class WaitBridge extends RegistrationBase {
 
     @Override
     protected void release() {
-        loop.table.remove(bridge.key());
+        loop.unregister(bridge);
         scratch.close();
         if (records != null) {
             records.close();

@@ -80,6 +80,11 @@ public class JnaWin32 implements Win32 {
     }
 
     @Override
+    public boolean getNamedPipeInfo(long pipe, long flagsOut) {
+        return Kernel32Direct.GetNamedPipeInfo(pipe, flagsOut, 0L, 0L, 0L);
+    }
+
+    @Override
     public int getProcessId(long process) {
         return Kernel32Direct.GetProcessId(process);
     }

@@ -42,6 +42,8 @@ final class Kernel32Direct {
 
     static native int GetProcessId(long process);
 
+    static native boolean GetNamedPipeInfo(long pipe, long flags, long outSize, long inSize, long maxInstances);
+
     static native boolean RegisterWaitForSingleObject(long waitOut, long handle, Win32.WaitCallback callback,
                                                       long context, int timeout, int flags);
 

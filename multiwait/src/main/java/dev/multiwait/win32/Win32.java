@@ -55,6 +55,12 @@ public interface Win32 {
     /** GetFileType: 0 (FILE_TYPE_UNKNOWN; error 6 in lastError for events, processes...), or a FILE_TYPE_ value. */
     int getFileType(long handle);
 
+    /**
+     * GetNamedPipeInfo(pipe, flagsOut, NULL, NULL, NULL): false (error in lastError) for a handle that is
+     * not a pipe (a file, a socket); else the PIPE_TYPE_MESSAGE / PIPE_SERVER_END flags at {@code flagsOut}.
+     */
+    boolean getNamedPipeInfo(long pipe, long flagsOut);
+
     /** GetProcessId: the pid, or 0 (error in lastError) for a handle that is not a process's. */
     int getProcessId(long process);
 

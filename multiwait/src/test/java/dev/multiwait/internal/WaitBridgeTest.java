@@ -91,7 +91,7 @@ class WaitBridgeTest {
         assertEquals(1, pool.armed.size());
         Armed a = pool.armed.get(0);
         assertEquals(Layouts.WT_EXECUTEONLYONCE, a.flags() & Layouts.WT_EXECUTEONLYONCE);
-        assertTrue(h.loop.table.get(a.context()) != null, "the callback's context is a live key");
+        assertTrue(h.loop.table().get(a.context()) != null, "the callback's context is a live key");
         assertEquals(1, h.loop.liveCount());
 
         pool.fire();
@@ -100,7 +100,7 @@ class WaitBridgeTest {
         assertEquals(List.of("signal", "close:COMPLETED"), sig.events);
         verify(h.win32).unregisterWaitEx(a.waitHandle(), Win32.INVALID_HANDLE_VALUE);
         assertFalse(w.isActive());
-        assertNull(h.loop.table.get(a.context()));
+        assertNull(h.loop.table().get(a.context()));
         assertEquals(0, h.loop.liveCount());
         assertEquals(1, pool.armed.size());
     }
@@ -138,7 +138,7 @@ class WaitBridgeTest {
         h.settle();
         assertEquals(List.of("close:CANCELLED"), sig.events, "a cancelled watch must not signal");
         assertFalse(w.isActive());
-        assertNull(h.loop.table.get(key));
+        assertNull(h.loop.table().get(key));
         assertEquals(1, pool.armed.size(), "no re-arm after cancel");
     }
 
@@ -170,7 +170,7 @@ class WaitBridgeTest {
         assertEquals(EVENT, e.handle());
         assertTrue(e.getMessage().contains("0x2b0"), e.getMessage());
         assertEquals(0, h.loop.liveCount());
-        assertEquals(0, h.loop.table.size());
+        assertEquals(0, h.loop.table().size());
         verify(h.win32, never()).registerWaitForSingleObject(anyLong(), anyLong(), any(), anyLong(), anyInt(), anyInt());
     }
 
@@ -186,7 +186,7 @@ class WaitBridgeTest {
                 () -> new WaitBridge(h.loop, EVENT, WaitBridge.Kind.SIGNAL, false, new Signals()).start());
         assertTrue(e.getMessage().contains("RegisterWaitForSingleObject"), e.getMessage());
         assertEquals(0, h.loop.liveCount());
-        assertEquals(0, h.loop.table.size());
+        assertEquals(0, h.loop.table().size());
     }
 
     @Test
