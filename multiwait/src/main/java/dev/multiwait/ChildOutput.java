@@ -10,7 +10,8 @@ import java.nio.ByteBuffer;
 final class ChildOutput implements StreamHandle {
     private final StreamHandle stream;
     private final Runnable ended;
-    private boolean reading;
+    /** Reads started and not yet ended (a refused second read must not count the first one out). */
+    private int activeReads;
     private boolean closed;
     private boolean done;
 
@@ -26,8 +27,9 @@ final class ChildOutput implements StreamHandle {
 
     @Override
     public Registration read(int bufferSize, ReadListener listener) {
+        java.util.Objects.requireNonNull(listener, "listener");
         synchronized (this) {
-            reading = true;
+            activeReads++;
         }
         try {
             return stream.read(bufferSize, new ReadListener() {
@@ -47,7 +49,7 @@ final class ChildOutput implements StreamHandle {
             });
         } catch (RuntimeException | Error refused) {
             synchronized (this) {
-                reading = false;
+                activeReads--;
             }
             throw refused;
         }
@@ -56,7 +58,7 @@ final class ChildOutput implements StreamHandle {
     private void readEnded(CloseReason reason) {
         boolean end;
         synchronized (this) {
-            reading = false;
+            activeReads--;
             end = (reason != CloseReason.CANCELLED || closed) && !done;
             done |= end;
         }
@@ -91,7 +93,7 @@ final class ChildOutput implements StreamHandle {
         boolean end;
         synchronized (this) {
             closed = true;
-            end = !reading && !done;
+            end = activeReads == 0 && !done;
             done |= end;
         }
         stream.close();

@@ -3,7 +3,6 @@ package dev.multiwait;
 import com.sun.jna.Pointer;
 import com.sun.jna.platform.win32.WinNT;
 import dev.multiwait.internal.BatchCommand;
-import dev.multiwait.internal.ChildPipes;
 import dev.multiwait.internal.GracefulStop;
 import dev.multiwait.internal.JobObject;
 import dev.multiwait.internal.ProcessLaunch;
@@ -74,6 +73,7 @@ public final class ChildProcess implements AutoCloseable {
         private Path directory;
         private Map<String, String> environment;
         private boolean redirectErrorStream;
+        private final Redirect[] redirects = {Redirect.PIPE, Redirect.PIPE, Redirect.PIPE};
 
         private Builder(List<String> command) {
             if (command.isEmpty()) {
@@ -110,7 +110,25 @@ public final class ChildProcess implements AutoCloseable {
             return environment;
         }
 
-        /** Merge stderr into stdout (default: separate streams). */
+        /** Where the child's stdin comes from: {@link Redirect#PIPE} (default), a file, NUL, or ours. */
+        public Builder redirectInput(Redirect redirect) {
+            redirects[0] = ChildStdio.check(redirect, 0);
+            return this;
+        }
+
+        /** Where the child's stdout goes: {@link Redirect#PIPE} (default), a file, NUL, or ours. */
+        public Builder redirectOutput(Redirect redirect) {
+            redirects[1] = ChildStdio.check(redirect, 1);
+            return this;
+        }
+
+        /** Where the child's stderr goes; ignored while {@link #redirectErrorStream} merges it into stdout. */
+        public Builder redirectError(Redirect redirect) {
+            redirects[2] = ChildStdio.check(redirect, 2);
+            return this;
+        }
+
+        /** Merge stderr into stdout (default: separate streams), wherever stdout goes. */
         public Builder redirectErrorStream(boolean merge) {
             this.redirectErrorStream = merge;
             return this;
@@ -142,55 +160,44 @@ public final class ChildProcess implements AutoCloseable {
         wait.checkOpen(); // before anything is created or launched
         this.name = b.command.get(0);
         this.win32 = wait.win32();
-        List<Long> toClose = new ArrayList<>();
-        ChildPipes.Pipe in = ChildPipes.create(win32, true);
-        toClose.add(in.parentEnd());
-        toClose.add(in.childEnd());
-        ChildPipes.Pipe out = null;
-        ChildPipes.Pipe err = null;
+        ChildStdio ends = new ChildStdio(win32, b.redirects, b.redirectErrorStream);
         ProcessLaunch.Started started;
         JobObject[] placed = new JobObject[1];
         try {
-            out = ChildPipes.create(win32, false);
-            toClose.add(out.parentEnd());
-            toClose.add(out.childEnd());
-            if (!b.redirectErrorStream) {
-                err = ChildPipes.create(win32, false);
-                toClose.add(err.parentEnd());
-                toClose.add(err.childEnd());
-            }
             started = ProcessLaunch.start(win32, b.command, b.directory == null ? null : b.directory.toString(),
-                    b.environment, in.childEnd(), out.childEnd(), err != null ? err.childEnd() : out.childEnd(),
+                    b.environment, ends.childEnds[0], ends.childEnds[1], ends.childEnds[2],
                     (process, pid) -> placed[0] = wait.childJobs().place(process, pid));
         } catch (RuntimeException e) {
-            toClose.forEach(win32::closeHandle);
+            ends.closeAll(win32);
             throw e;
         }
-        // The child has its copies now; ours must go, or the parent never sees end of file.
-        win32.closeHandle(in.childEnd());
-        win32.closeHandle(out.childEnd());
-        if (err != null) {
-            win32.closeHandle(err.childEnd());
-        }
+        ends.closeChildEnds(win32);
         this.process = started.process();
         this.pid = started.pid();
         this.tree = placed[0];
         // If the waiter refuses an end (closed meanwhile, a native failure), the caller gets the
         // exception and no ChildProcess to manage: the child is terminated and everything closed.
         List<StreamHandle> attached = new ArrayList<>(3);
-        List<Long> parentEnds = new ArrayList<>(List.of(in.parentEnd(), out.parentEnd()));
-        if (err != null) {
-            parentEnds.add(err.parentEnd());
+        StreamHandle[] piped = new StreamHandle[3];
+        List<Long> parentEnds = new ArrayList<>();
+        for (long end : ends.parentEnds) {
+            if (end != 0) {
+                parentEnds.add(end);
+            }
         }
         try {
-            for (long end : List.copyOf(parentEnds)) {
-                attached.add(wait.attach(handle(end)));
-                parentEnds.remove(Long.valueOf(end));
+            for (int i = 0; i < 3; i++) {
+                long end = ends.parentEnds[i];
+                if (end != 0) {
+                    piped[i] = wait.attach(handle(end));
+                    attached.add(piped[i]);
+                    parentEnds.remove(Long.valueOf(end));
+                }
             }
-            this.stdin = attached.get(0);
-            openOutputs.set(err == null ? 1 : 2);
-            this.stdout = new ChildOutput(attached.get(1), this::outputEnded);
-            this.stderr = err == null ? null : new ChildOutput(attached.get(2), this::outputEnded);
+            this.stdin = piped[0];
+            openOutputs.set((piped[1] != null ? 1 : 0) + (piped[2] != null ? 1 : 0));
+            this.stdout = piped[1] == null ? null : new ChildOutput(piped[1], this::outputEnded);
+            this.stderr = piped[2] == null ? null : new ChildOutput(piped[2], this::outputEnded);
             this.exitWatch = watchExit();
         } catch (RuntimeException e) {
             win32.terminateProcess(process, 1);
@@ -254,18 +261,21 @@ public final class ChildProcess implements AutoCloseable {
         return pid;
     }
 
-    /** The parent's end of the child's stdout (also carrying stderr when merged). */
+    /** The parent's end of the child's stdout (also carrying stderr when merged); null when redirected. */
     public StreamHandle stdout() {
         return stdout;
     }
 
-    /** The parent's end of the child's stderr; null when merged into stdout. */
+    /** The parent's end of the child's stderr; null when merged into stdout or redirected. */
     public StreamHandle stderr() {
         return stderr;
     }
 
     /** Queues bytes for the child's stdin. */
     public void writeStdin(ByteBuffer data, WriteListener listener) {
+        if (stdin == null) {
+            throw new IllegalStateException("stdin of process " + pid + " (" + name + ") is redirected, not piped");
+        }
         if (stdinCloseRequested) {
             throw new IllegalStateException("stdin of process " + pid + " (" + name + ") is closed");
         }
@@ -294,6 +304,9 @@ public final class ChildProcess implements AutoCloseable {
 
     /** Closes stdin once every queued write has gone out; the child then reads end of file. */
     public void closeStdin() {
+        if (stdin == null) {
+            return;
+        }
         stdinCloseRequested = true;
         wait.execute(() -> {
             if (pendingStdinWrites.get() == 0) {
@@ -465,10 +478,10 @@ public final class ChildProcess implements AutoCloseable {
             wait.childJobs().release(tree);
         }
         exitWatch.cancel();
-        stdin.close();
-        stdout.close();
-        if (stderr != null) {
-            stderr.close();
+        for (StreamHandle h : new StreamHandle[] {stdin, stdout, stderr}) {
+            if (h != null) {
+                h.close();
+            }
         }
     }
 

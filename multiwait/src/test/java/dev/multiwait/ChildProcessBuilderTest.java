@@ -39,6 +39,19 @@ class ChildProcessBuilderTest {
     }
 
     @Test
+    void aRedirectMustFitItsStream() {
+        java.nio.file.Path f = java.nio.file.Path.of("x.txt");
+        ChildProcess.Builder b = ChildProcess.builder("tool.exe");
+        assertThrows(IllegalArgumentException.class, () -> b.redirectInput(Redirect.to(f)));
+        assertThrows(IllegalArgumentException.class, () -> b.redirectInput(Redirect.appendTo(f)));
+        assertThrows(IllegalArgumentException.class, () -> b.redirectOutput(Redirect.from(f)));
+        assertThrows(IllegalArgumentException.class, () -> b.redirectError(Redirect.from(f)));
+        assertThrows(NullPointerException.class, () -> b.redirectOutput(null));
+        b.redirectInput(Redirect.from(f)).redirectOutput(Redirect.appendTo(f)).redirectError(Redirect.DISCARD)
+                .redirectInput(Redirect.INHERIT).redirectOutput(Redirect.PIPE);
+    }
+
+    @Test
     void environmentStartsAsACopyOfThisProcesss() {
         Map<String, String> env = ChildProcess.builder("tool.exe").environment();
         System.getenv().forEach((k, v) -> assertEquals(v, env.get(k.toUpperCase()), k));

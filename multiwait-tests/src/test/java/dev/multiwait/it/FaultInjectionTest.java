@@ -495,6 +495,24 @@ class FaultInjectionTest {
             failedLaunch(r, "CreateProcessW");
             assertEquals(1, r.w.calls(Call.DELETE_ATTRIBUTE_LIST), "the attribute list deleted");
         });
+        row("DuplicateHandle (our stdin, for `Redirect.INHERIT`)", closed, r -> {
+            r.fail(Call.DUPLICATE_HANDLE, ERR);
+            int registered = r.wait.registrationCount();
+            MultiWaitException e = assertThrows(MultiWaitException.class, () -> ChildProcess.builder(Children.exe(), "exit", "0")
+                    .redirectInput(dev.multiwait.Redirect.INHERIT).start(r.wait));
+            assertNames(e, "DuplicateHandle", 0, ERR);
+            assertEquals(registered, r.wait.registrationCount(), "nothing registered");
+            assertEquals(0, r.w.calls(Call.CREATE_PROCESS), "nothing launched");
+        });
+        row("GetSystemDirectoryW (where cmd.exe is, for a batch file)", closed, r -> {
+            r.fail(Call.SYSTEM_DIRECTORY, ERR);
+            int registered = r.wait.registrationCount();
+            MultiWaitException e = assertThrows(MultiWaitException.class,
+                    () -> ChildProcess.builder("build.bat", "x").start(r.wait));
+            assertNames(e, "GetSystemDirectoryW", 0, ERR);
+            assertEquals(registered, r.wait.registrationCount(), "nothing registered");
+            assertEquals(0, r.w.calls(Call.CREATE_PROCESS), "nothing launched");
+        });
         row("TerminateProcess (kill)", "`kill()` throws naming the pid, the handle and the error; a later `kill()` works", r -> {
             ChildProcess c = ChildProcess.builder(Children.exe(), "cat").start(r.wait);
             End end = new End();

@@ -36,7 +36,9 @@ final class FaultyWin32 extends JnaWin32 {
         INIT_ATTRIBUTE_LIST, UPDATE_ATTRIBUTE, DELETE_ATTRIBUTE_LIST, CREATE_PROCESS, TERMINATE_PROCESS,
         // job objects, resume, console control events
         CREATE_JOB, SET_JOB_INFORMATION, QUERY_JOB_INFORMATION, ASSIGN_TO_JOB, TERMINATE_JOB, RESUME_THREAD,
-        CONSOLE_CTRL_EVENT
+        CONSOLE_CTRL_EVENT,
+        // std handles and redirects
+        GET_STD_HANDLE, DUPLICATE_HANDLE, SYSTEM_DIRECTORY
     }
 
     /** One armed fault. */
@@ -548,5 +550,36 @@ final class FaultyWin32 extends JnaWin32 {
     public boolean generateConsoleCtrlEvent(int event, int processGroupId) {
         Fault f = check(Call.CONSOLE_CTRL_EVENT, processGroupId);
         return f != null ? failed(f) : super.generateConsoleCtrlEvent(event, processGroupId);
+    }
+
+
+    @Override
+    public long getStdHandle(int which) {
+        Fault f = check(Call.GET_STD_HANDLE, which);
+        if (f != null) {
+            failed(f);
+            return INVALID_HANDLE_VALUE;
+        }
+        return super.getStdHandle(which);
+    }
+
+    @Override
+    public long duplicateHandle(long handle) {
+        Fault f = check(Call.DUPLICATE_HANDLE, handle);
+        if (f != null) {
+            failed(f);
+            return 0;
+        }
+        return super.duplicateHandle(handle);
+    }
+
+    @Override
+    public String systemDirectory() {
+        Fault f = check(Call.SYSTEM_DIRECTORY, 0);
+        if (f != null) {
+            failed(f);
+            return null;
+        }
+        return super.systemDirectory();
     }
 }

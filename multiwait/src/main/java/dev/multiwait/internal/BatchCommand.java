@@ -64,14 +64,19 @@ public final class BatchCommand {
         return null;
     }
 
-    /** Where CreateProcessW looks for a bare program name, in its order. */
-    public static List<String> searchDirectories() {
+    /**
+     * Where CreateProcessW looks for a bare program name, in its order: the JVM's directory, this
+     * process's directory, the system directory, the Windows directory (its parent), then PATH.
+     */
+    public static List<String> searchDirectories(String systemDirectory) {
         List<String> dirs = new ArrayList<>();
         dirs.add(Path.of(System.getProperty("java.home"), "bin").toString());
         dirs.add(System.getProperty("user.dir"));
-        String root = windowsDirectory();
-        dirs.add(root + "\\System32");
-        dirs.add(root);
+        dirs.add(systemDirectory);
+        Path windows = Path.of(systemDirectory).getParent();
+        if (windows != null) {
+            dirs.add(windows.toString());
+        }
         String path = System.getenv("PATH");
         if (path != null) {
             for (String dir : path.split(";")) {
@@ -82,12 +87,6 @@ public final class BatchCommand {
             }
         }
         return dirs;
-    }
-
-    /** The Windows directory (SystemRoot), where cmd.exe is taken from (System32). */
-    public static String windowsDirectory() {
-        String root = System.getenv("SystemRoot");
-        return root == null || root.isBlank() ? "C:\\Windows" : root;
     }
 
     /**

@@ -69,13 +69,17 @@ public final class ProcessLaunch {
         String application = null;
         String commandLine;
         if (BatchCommand.isBatch(command.get(0))) {
-            String script = BatchCommand.resolve(command.get(0), BatchCommand.searchDirectories());
+            String system = win32.systemDirectory(); // cmd.exe from here, never from a search (GetSystemDirectoryW)
+            if (system == null) {
+                throw new MultiWaitException("GetSystemDirectoryW", 0, win32.lastError(), null);
+            }
+            String script = BatchCommand.resolve(command.get(0), BatchCommand.searchDirectories(system));
             if (script == null) {
                 throw new MultiWaitException("CreateProcessW(" + CommandLine.join(command) + ")", 0, 2,
                         "batch file not found");
             }
             commandLine = BatchCommand.commandLine(script, command.subList(1, command.size()));
-            application = BatchCommand.windowsDirectory() + "\\System32\\cmd.exe";
+            application = system + "\\cmd.exe";
         } else {
             commandLine = CommandLine.join(command);
         }

@@ -310,6 +310,28 @@ public class JnaWin32 implements Win32 {
     }
 
     @Override
+    public long getStdHandle(int which) {
+        return Kernel32Direct.GetStdHandle(which);
+    }
+
+    @Override
+    public String systemDirectory() {
+        char[] buffer = new char[520];
+        int n = Kernel32Direct.GetSystemDirectoryW(buffer, buffer.length);
+        return n > 0 && n < buffer.length ? new String(buffer, 0, n) : null;
+    }
+
+    @Override
+    public long duplicateHandle(long handle) {
+        try (Memory out = new Memory(8)) {
+            long self = Kernel32Direct.GetCurrentProcess();
+            // DUPLICATE_SAME_ACCESS (2), not inheritable: the launcher makes it inheritable for the launch only.
+            return Kernel32Direct.DuplicateHandle(self, handle, self, Pointer.nativeValue(out), 0, false, 2)
+                    ? out.getLong(0) : 0;
+        }
+    }
+
+    @Override
     public long createJobObject() {
         return Kernel32Direct.CreateJobObjectW(0, 0);
     }

@@ -83,6 +83,13 @@ final class Kernel32Direct {
 
     static native boolean TerminateProcess(long process, int exitCode);
 
+    static native long GetStdHandle(int which);
+
+    static native int GetSystemDirectoryW(char[] buffer, int size);
+
+    static native boolean DuplicateHandle(long sourceProcess, long source, long targetProcess, long targetOut,
+                                          int access, boolean inherit, int options);
+
     static native long CreateJobObjectW(long attributes, long name);
 
     static native boolean SetInformationJobObject(long job, int infoClass, long info, int length);

@@ -166,6 +166,15 @@ public interface Win32 {
 
     boolean terminateProcess(long process, int exitCode);
 
+    /** GetStdHandle(-10 stdin, -11 stdout, -12 stderr): 0 if none, {@link #INVALID_HANDLE_VALUE} on failure. */
+    long getStdHandle(int which);
+
+    /** GetSystemDirectoryW (e.g. C:\\Windows\\System32); null on failure. */
+    String systemDirectory();
+
+    /** DuplicateHandle within this process, same access, not inheritable; 0 on failure. */
+    long duplicateHandle(long handle);
+
     // ---- Job objects, thread resume and console control events (BOOL convention as above).
 
     /** CreateJobObjectW(NULL, NULL): an unnamed job; 0 on failure. */
