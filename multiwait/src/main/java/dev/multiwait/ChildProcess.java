@@ -422,15 +422,17 @@ public final class ChildProcess implements AutoCloseable {
     /**
      * Asks the child to stop: Ctrl-Break to its process group, then {@link #killTree()} once
      * {@code timeout} has passed (at once if zero), whether or not the child exited meanwhile (it is
-     * a no-op on an empty tree). Windows delivers console control events only to processes attached
-     * to the caller's console, and children here run on their own hidden console (CREATE_NO_WINDOW);
-     * where the event is refused (always under Wine 8: error 12) the tree is killed at once. Watch
-     * the exit with {@link #onExit()}.
+     * a no-op on an empty tree; a failure of it then goes to the {@link CallbackErrorHandler}).
+     * Windows delivers console control events only to processes attached to the caller's console,
+     * and children here run on their own hidden console (CREATE_NO_WINDOW); where the event is
+     * refused (always under Wine 8: error 12) the tree is killed at once, on this thread. Watch the
+     * exit with {@link #onExit()}.
      *
      * @return true if Ctrl-Break was sent; false if it was refused (the tree was killed) or the child
      *         had already exited (nothing done)
      * @throws NullPointerException for a null timeout; IllegalArgumentException for a negative one
      * @throws IllegalStateException after {@link #close()}
+     * @throws MultiWaitException if the event was refused and killing the tree failed
      */
     public boolean stop(Duration timeout) {
         Objects.requireNonNull(timeout, "timeout");
@@ -444,18 +446,20 @@ public final class ChildProcess implements AutoCloseable {
             return false;
         }
         long ms = timeout.getSeconds() >= Long.MAX_VALUE / 1000 ? Long.MAX_VALUE : timeout.toMillis();
-        return GracefulStop.stop(win32, pid, ms, this::escalateStop);
+        return GracefulStop.stop(win32, pid, ms, this::killTree, this::escalateStop);
     }
 
-    /** stop()'s escalation, on the timer thread: an error goes to the CallbackErrorHandler. */
+    /** stop()'s escalation, on the timer thread: a failure is reported on the loop thread, unless closed meanwhile. */
     private void escalateStop() {
         try {
             if (!closed) {
                 killTree();
             }
         } catch (RuntimeException e) {
-            if (!closed) {
-                wait.reportCallbackError(exitWatch, e);
+            try {
+                wait.execute(() -> wait.reportCallbackError(exitWatch, e));
+            } catch (IllegalStateException waiterClosed) {
+                // the waiter's close() ended the tree anyway
             }
         }
     }

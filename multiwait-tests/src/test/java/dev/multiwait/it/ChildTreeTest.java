@@ -237,6 +237,59 @@ class ChildTreeTest {
         }
     }
 
+    /** The escalation's killTree() fails: the error goes to the CallbackErrorHandler, on the loop thread. */
+    @Test
+    void aFailedEscalationIsReportedOnTheLoopThread() {
+        java.util.concurrent.atomic.AtomicBoolean failTerminate = new java.util.concurrent.atomic.AtomicBoolean(true);
+        JnaWin32 layer = new JnaWin32() {
+            @Override
+            public boolean generateConsoleCtrlEvent(int event, int group) {
+                return true;
+            }
+
+            /** Set on the thread that saw the injected failure, for its next lastError() only. */
+            private final ThreadLocal<Boolean> injected = ThreadLocal.withInitial(() -> false);
+
+            @Override
+            public boolean terminateJobObject(long job, int exitCode) {
+                if (failTerminate.getAndSet(false)) {
+                    injected.set(true);
+                    return false;
+                }
+                return super.terminateJobObject(job, exitCode);
+            }
+
+            @Override
+            public int lastError() {
+                if (injected.get()) {
+                    injected.set(false);
+                    return 1450;
+                }
+                return super.lastError();
+            }
+        };
+        List<Throwable> reported = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<String> threads = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (MultiHandleWait wait = new MultiHandleWait(layer, 64)) {
+            wait.setCallbackErrorHandler((registration, error) -> {
+                reported.add(error);
+                threads.add(Thread.currentThread().getName());
+            });
+            ChildProcess c = ChildProcess.builder(Children.exe(), "cat").start(wait);
+            assertTrue(c.stop(Duration.ofMillis(100)));
+            pump(wait, () -> !reported.isEmpty(), "the report of the failed escalation");
+            dev.multiwait.MultiWaitException e = org.junit.jupiter.api.Assertions.assertInstanceOf(
+                    dev.multiwait.MultiWaitException.class, reported.get(0));
+            assertTrue(e.getMessage().startsWith("TerminateJobObject"), e.getMessage());
+            assertEquals(1450, e.win32Error());
+            assertEquals(List.of(Thread.currentThread().getName()), threads, "reported on the loop (this) thread");
+            assertTrue(c.exitCode().isEmpty(), "still running");
+            assertTrue(c.killTree());
+            assertEquals(1, waitExit(wait, c));
+            c.close();
+        }
+    }
+
     static int waitExit(MultiHandleWait wait, ChildProcess c) {
         pump(wait, () -> c.exitCode().isPresent(), "the exit of " + c);
         return c.exitCode().getAsInt();

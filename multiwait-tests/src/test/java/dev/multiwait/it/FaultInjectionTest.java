@@ -459,6 +459,19 @@ class FaultInjectionTest {
             c.close();
             r.pump(() -> r.wait.registrationCount() == 2, "the child's ends closed");
         });
+        row("TerminateJobObject (stop, the event refused)", "`stop()` throws naming the call and error; a later `stop()` kills the tree", r -> {
+            ChildProcess c = ChildProcess.builder(Children.exe(), "cat").start(r.wait);
+            End end = new End();
+            c.onExit(end);
+            r.fail(Call.CONSOLE_CTRL_EVENT, ERR).times(2);
+            r.fail(Call.TERMINATE_JOB, ERR);
+            MultiWaitException e = assertThrows(MultiWaitException.class, () -> c.stop(Duration.ZERO));
+            assertNames(e, "TerminateJobObject", 0, ERR);
+            assertFalse(c.stop(Duration.ZERO), "refused again: the tree killed");
+            r.pump(() -> end.events.equals(List.of("exit 1")), "the exit of the stopped child");
+            c.close();
+            r.pump(() -> r.wait.registrationCount() == 2, "the child's ends closed");
+        });
     }
 
     @Test

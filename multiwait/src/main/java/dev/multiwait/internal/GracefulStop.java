@@ -4,9 +4,9 @@ import dev.multiwait.win32.Win32;
 
 /**
  * A graceful stop: Ctrl-Break to the child's own process group (it was started with
- * CREATE_NEW_PROCESS_GROUP, whose group id is its pid), then {@code escalate} after the timeout.
- * Windows delivers console control events only to processes attached to the caller's console;
- * where the call is refused (Wine 8 always refuses, error 12), {@code escalate} runs at once.
+ * CREATE_NEW_PROCESS_GROUP, whose group id is its pid), then {@code escalateLater} after the
+ * timeout. Windows delivers console control events only to processes attached to the caller's
+ * console; where the call is refused (Wine 8 always refuses, error 12), {@code killNow} runs at once.
  */
 public final class GracefulStop {
     private static final int CTRL_BREAK_EVENT = 1;
@@ -14,13 +14,16 @@ public final class GracefulStop {
     private GracefulStop() {
     }
 
-    /** @return true if Ctrl-Break was sent and {@code escalate} is scheduled; false if it was refused and has run */
-    public static boolean stop(Win32 win32, int pid, long timeoutMillis, Runnable escalate) {
+    /**
+     * @return true if Ctrl-Break was sent and {@code escalateLater} is scheduled (on the library's timer
+     *         thread); false if it was refused and {@code killNow} has run, on this thread
+     */
+    public static boolean stop(Win32 win32, int pid, long timeoutMillis, Runnable killNow, Runnable escalateLater) {
         if (!win32.generateConsoleCtrlEvent(CTRL_BREAK_EVENT, pid)) {
-            escalate.run();
+            killNow.run();
             return false;
         }
-        RetryTimer.after(timeoutMillis, escalate);
+        RetryTimer.after(timeoutMillis, escalateLater);
         return true;
     }
 }
