@@ -73,6 +73,7 @@ public final class ChildProcess implements AutoCloseable {
         private Path directory;
         private Map<String, String> environment;
         private boolean redirectErrorStream;
+        private ChildGroup group;
         private final Redirect[] redirects = {Redirect.PIPE, Redirect.PIPE, Redirect.PIPE};
 
         private Builder(List<String> command) {
@@ -134,6 +135,12 @@ public final class ChildProcess implements AutoCloseable {
             return this;
         }
 
+        /** Starts the child in {@code group} (of the same waiter), which can end it with its tree; null for none. */
+        public Builder group(ChildGroup group) {
+            this.group = group;
+            return this;
+        }
+
         /**
          * Starts the child with its stdio ends attached to {@code wait}.
          *
@@ -158,6 +165,12 @@ public final class ChildProcess implements AutoCloseable {
     private ChildProcess(MultiHandleWait wait, Builder b) {
         this.wait = Objects.requireNonNull(wait, "wait");
         wait.checkOpen(); // before anything is created or launched
+        if (b.group != null && b.group.waiter() != wait) {
+            throw new IllegalArgumentException("the child group belongs to another MultiHandleWait");
+        }
+        if (b.group != null && b.group.job().isClosed()) {
+            throw new IllegalStateException("the child group is closed");
+        }
         this.name = b.command.get(0);
         this.win32 = wait.win32();
         ChildStdio ends = new ChildStdio(win32, b.redirects, b.redirectErrorStream);
@@ -166,7 +179,8 @@ public final class ChildProcess implements AutoCloseable {
         try {
             started = ProcessLaunch.start(win32, b.command, b.directory == null ? null : b.directory.toString(),
                     b.environment, ends.childEnds[0], ends.childEnds[1], ends.childEnds[2],
-                    (process, pid) -> placed[0] = wait.childJobs().place(process, pid));
+                    (process, pid) -> placed[0] = wait.childJobs().place(process, pid,
+                            b.group == null ? null : b.group.job()));
         } catch (RuntimeException e) {
             ends.closeAll(win32);
             throw e;

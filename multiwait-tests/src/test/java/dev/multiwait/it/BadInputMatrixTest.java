@@ -4,6 +4,7 @@ import com.sun.jna.Pointer;
 import com.sun.jna.platform.win32.Kernel32;
 import com.sun.jna.platform.win32.WinBase;
 import com.sun.jna.platform.win32.WinNT;
+import dev.multiwait.ChildGroup;
 import dev.multiwait.ChildProcess;
 import dev.multiwait.MultiHandleWait;
 import dev.multiwait.MultiWaitException;
@@ -326,6 +327,8 @@ class BadInputMatrixTest {
             row("execute", "after the waiter's close()", IllegalStateException.class, -1, () -> wait.execute(() -> { }), closed);
             row("ChildProcess.start", "after the waiter's close()", IllegalStateException.class, -1,
                     () -> ChildProcess.builder(Children.exe(), "exit", "0").start(wait), closed);
+            row("ChildGroup.create", "after the waiter's close()", IllegalStateException.class, -1,
+                    () -> ChildGroup.create(wait), closed);
             wait.cancel();
             wait.close();
             keeper.cancel();
@@ -427,6 +430,16 @@ class BadInputMatrixTest {
                     () -> child.stop(Duration.ZERO), "closed");
             row("ChildProcess.killTree", "after the child's close()", IllegalStateException.class, -1, child::killTree,
                     "closed");
+            row("ChildGroup.create", "`null` waiter", NullPointerException.class, -1, () -> ChildGroup.create(null), "wait");
+            try (MultiHandleWait another = new MultiHandleWait()) {
+                ChildGroup foreign = ChildGroup.create(another);
+                row("ChildProcess.start", "a group of another waiter", IllegalArgumentException.class, -1,
+                        () -> ChildProcess.builder(Children.exe(), "exit", "0").group(foreign).start(wait), "another");
+            }
+            ChildGroup group = ChildGroup.create(wait);
+            group.close();
+            row("ChildProcess.start", "a closed group", IllegalStateException.class, -1,
+                    () -> ChildProcess.builder(Children.exe(), "exit", "0").group(group).start(wait), "group is closed");
             BridgeTestSupport.runGuarded(wait, "server close");
             assertEquals(0, wait.registrationCount());
         }

@@ -3,6 +3,7 @@ package dev.multiwait.it;
 import com.sun.jna.NativeLibrary;
 import com.sun.jna.platform.win32.Kernel32;
 import com.sun.jna.platform.win32.WinNT;
+import dev.multiwait.ChildGroup;
 import dev.multiwait.ChildProcess;
 import dev.multiwait.CloseReason;
 import dev.multiwait.MultiHandleWait;
@@ -68,7 +69,11 @@ class ChildTreeTest {
 
     /** Starts {@code mwchild tree n} and waits until it has reported its n grandchildren. */
     static ChildProcess tree(MultiHandleWait wait, int n, List<Integer> pids) {
-        ChildProcess c = ChildProcess.builder(Children.exe(), "tree", String.valueOf(n), "120000").start(wait);
+        return tree(wait, null, n, pids);
+    }
+
+    static ChildProcess tree(MultiHandleWait wait, ChildGroup group, int n, List<Integer> pids) {
+        ChildProcess c = ChildProcess.builder(Children.exe(), "tree", String.valueOf(n), "120000").group(group).start(wait);
         Lines lines = new Lines();
         c.stdout().read(4096, lines);
         pump(wait, () -> lines.pids().size() == n, "the pids of " + n + " grandchildren");
@@ -145,6 +150,34 @@ class ChildTreeTest {
             assertTrue(c.killTree(), "the grandchildren were running");
             assertAllEnd(grandchildren, "killTree() after the child's exit");
             c.close();
+        }
+    }
+
+    @Test
+    void closingAGroupEndsItsChildrensTreesOnly() {
+        try (MultiHandleWait wait = new MultiHandleWait()) {
+            ChildGroup group = ChildGroup.create(wait);
+            List<Integer> grouped = new ArrayList<>();
+            List<Integer> killed = new ArrayList<>();
+            List<Integer> outside = new ArrayList<>();
+            tree(wait, group, 2, grouped);
+            ChildProcess second = tree(wait, group, 1, killed);
+            ChildProcess other = tree(wait, 1, outside);
+            assertTrue(second.killTree(), "killTree inside a group (three nested jobs)");
+            assertAllEnd(killed, "killTree() in a group");
+            assertTrue(grouped.stream().allMatch(ChildTreeTest::running), "the group's other tree runs: " + grouped);
+            group.close();
+            assertAllEnd(grouped, "the group's close()");
+            assertTrue(outside.stream().allMatch(ChildTreeTest::running), "a child outside the group runs: " + outside);
+            IllegalStateException e = assertThrows(IllegalStateException.class,
+                    () -> ChildProcess.builder(Children.exe(), "exit", "0").group(group).start(wait));
+            assertTrue(e.getMessage().contains("group is closed"), e.getMessage());
+            try (MultiHandleWait another = new MultiHandleWait()) {
+                ChildGroup foreign = ChildGroup.create(another);
+                assertThrows(IllegalArgumentException.class,
+                        () -> ChildProcess.builder(Children.exe(), "exit", "0").group(foreign).start(wait));
+            }
+            other.close();
         }
     }
 

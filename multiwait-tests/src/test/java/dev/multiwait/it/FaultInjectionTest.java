@@ -8,6 +8,7 @@ import com.sun.jna.platform.win32.WinBase;
 import com.sun.jna.platform.win32.WinNT;
 import com.sun.jna.ptr.IntByReference;
 import com.sun.jna.win32.W32APIOptions;
+import dev.multiwait.ChildGroup;
 import dev.multiwait.ChildProcess;
 import dev.multiwait.CloseReason;
 import dev.multiwait.ConnectListener;
@@ -424,6 +425,12 @@ class FaultInjectionTest {
         row("CreateJobObjectW (the waiter's job, first child)", refused, r -> {
             r.fail(Call.CREATE_JOB, ERR);
             refusedLaunch(r, "CreateJobObjectW");
+        });
+        row("CreateJobObjectW (a child group)", "`ChildGroup.create` throws naming the call and error; the next create works", r -> {
+            r.fail(Call.CREATE_JOB, ERR);
+            MultiWaitException e = assertThrows(MultiWaitException.class, () -> ChildGroup.create(r.wait));
+            assertNames(e, "CreateJobObjectW", 0, ERR);
+            ChildGroup.create(r.wait).close();
         });
         row("SetInformationJobObject (kill-on-close limit)", refused, r -> {
             r.fail(Call.SET_JOB_INFORMATION, ERR);

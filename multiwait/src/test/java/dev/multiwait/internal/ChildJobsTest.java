@@ -34,8 +34,8 @@ class ChildJobsTest {
     void theWaitersJobIsMadeOnceWithKillOnCloseAndEachChildGetsItsOwn() {
         Win32 w = kernel();
         ChildJobs jobs = new ChildJobs(w);
-        jobs.place(PROCESS, 1);
-        jobs.place(PROCESS + 4, 2);
+        jobs.place(PROCESS, 1, null);
+        jobs.place(PROCESS + 4, 2, null);
         verify(w, times(3)).createJobObject();
         verify(w, times(1)).setInformationJobObject(eq(ALL), eq(9), anyLong(), eq(144)); // only the waiter's job has limits
         verify(w).assignProcessToJobObject(ALL, PROCESS);
@@ -46,7 +46,7 @@ class ChildJobsTest {
     @Test
     void aChildJoinsTheWaitersJobBeforeItsOwnSoItsOwnNestsInside() {
         Win32 w = kernel();
-        new ChildJobs(w).place(PROCESS, 1);
+        new ChildJobs(w).place(PROCESS, 1, null);
         var order = org.mockito.Mockito.inOrder(w);
         order.verify(w).assignProcessToJobObject(ALL, PROCESS);
         order.verify(w).assignProcessToJobObject(TREE, PROCESS);
@@ -56,8 +56,8 @@ class ChildJobsTest {
     void closeClosesEveryJobOnceAndRefusesLaterChildren() {
         Win32 w = kernel();
         ChildJobs jobs = new ChildJobs(w);
-        JobObject first = jobs.place(PROCESS, 1);
-        jobs.place(PROCESS + 4, 2);
+        JobObject first = jobs.place(PROCESS, 1, null);
+        jobs.place(PROCESS + 4, 2, null);
         jobs.release(first);
         verify(w).closeHandle(TREE);
         jobs.close();
@@ -66,7 +66,7 @@ class ChildJobsTest {
         verify(w, times(1)).closeHandle(ALL);
         verify(w, times(1)).closeHandle(TREE);
         verify(w, times(1)).closeHandle(TREE + 4);
-        IllegalStateException e = assertThrows(IllegalStateException.class, () -> jobs.place(PROCESS + 8, 3));
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> jobs.place(PROCESS + 8, 3, null));
         assertTrue(e.getMessage().contains("closed"));
         assertTrue(first.isClosed());
     }
@@ -77,7 +77,7 @@ class ChildJobsTest {
         when(w.assignProcessToJobObject(TREE, PROCESS)).thenReturn(false);
         when(w.lastError()).thenReturn(5);
         ChildJobs jobs = new ChildJobs(w);
-        MultiWaitException e = assertThrows(MultiWaitException.class, () -> jobs.place(PROCESS, 7));
+        MultiWaitException e = assertThrows(MultiWaitException.class, () -> jobs.place(PROCESS, 7, null));
         assertEquals(5, e.win32Error());
         assertTrue(e.getMessage().startsWith("AssignProcessToJobObject(pid 7)"), e.getMessage());
         verify(w).closeHandle(TREE);
@@ -89,8 +89,28 @@ class ChildJobsTest {
         Win32 w = kernel();
         when(w.setInformationJobObject(anyLong(), anyInt(), anyLong(), anyInt())).thenReturn(false);
         when(w.lastError()).thenReturn(87);
-        MultiWaitException e = assertThrows(MultiWaitException.class, () -> new ChildJobs(w).place(PROCESS, 1));
+        MultiWaitException e = assertThrows(MultiWaitException.class, () -> new ChildJobs(w).place(PROCESS, 1, null));
         assertEquals(87, e.win32Error());
         verify(w).closeHandle(ALL);
+    }
+
+    @Test
+    void aGroupsChildJoinsTheWaitersJobThenTheGroupsThenItsOwn() {
+        Win32 w = kernel();
+        ChildJobs jobs = new ChildJobs(w);
+        JobObject group = jobs.newGroup(); // ALL's value: the first job made
+        jobs.place(PROCESS, 1, group);
+        var order = org.mockito.Mockito.inOrder(w);
+        order.verify(w).assignProcessToJobObject(TREE, PROCESS); // the waiter's job, made second
+        order.verify(w).assignProcessToJobObject(ALL, PROCESS);  // the group's
+        order.verify(w).assignProcessToJobObject(TREE + 4, PROCESS); // the child's own
+        verify(w, times(2)).setInformationJobObject(anyLong(), eq(9), anyLong(), eq(144)); // group and waiter: kill on close
+        jobs.closeGroup(group);
+        jobs.closeGroup(group);
+        verify(w, times(1)).closeHandle(ALL);
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> jobs.place(PROCESS + 4, 2, group));
+        assertTrue(e.getMessage().contains("group is closed"), e.getMessage());
+        jobs.close();
+        verify(w, times(1)).closeHandle(ALL);
     }
 }
