@@ -17,7 +17,7 @@ import java.util.ArrayDeque;
  * once) and the reader's thread resumes it once the queue is down to half. So at most
  * {@code maxBuffered + bufferSize} bytes wait here, however slow the reader.
  */
-final class BlockingInput extends InputStream implements ReadListener {
+public final class BlockingInput extends InputStream implements ReadListener {
     private final EventLoop loop;
     private final int maxBuffered;
     private final ArrayDeque<ByteBuffer> queue = new ArrayDeque<>();
@@ -26,6 +26,12 @@ final class BlockingInput extends InputStream implements ReadListener {
     private boolean paused;
     private boolean ended;
     private Exception failure;
+
+    /** The view of {@code view}'s reads (a wrapper, say) whose loop is {@code attached}'s. */
+    public static InputStream open(StreamHandle view, StreamHandle attached, int bufferSize, int maxBuffered) {
+        EventLoop loop = attached instanceof DuplexStream d ? d.readSide.loop : StreamEntry.of(null, attached, "stream").loop;
+        return new BlockingInput(view, loop, bufferSize, maxBuffered);
+    }
 
     BlockingInput(StreamHandle stream, EventLoop loop, int bufferSize, int maxBuffered) {
         if (maxBuffered <= 0) {

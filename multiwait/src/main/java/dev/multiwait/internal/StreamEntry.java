@@ -64,7 +64,7 @@ public abstract class StreamEntry extends PortEntry implements StreamHandle {
             throw new IllegalArgumentException(what + " is not a stream attached to a MultiHandleWait: " + h);
         }
         StreamEntry e = (StreamEntry) h;
-        if (e.loop != loop) {
+        if (loop != null && e.loop != loop) {
             throw new IllegalArgumentException(what + " (" + h + ") belongs to another MultiHandleWait");
         }
         return e;
