@@ -87,6 +87,13 @@ final class StreamReader extends StreamOperation implements ReadRegistration {
         stream.afterIssue(op, ok, this::complete);
     }
 
+    /** While paused, resume() issues the next read. */
+    private void issueUnlessPaused() {
+        if (!paused) {
+            issue();
+        }
+    }
+
     @Override
     public Role role() {
         return Role.READ;
@@ -110,12 +117,12 @@ final class StreamReader extends StreamOperation implements ReadRegistration {
         pauseCancelled = false;
         if (cancelRequested || (error == ERROR_OPERATION_ABORTED && !abortedByPause)) {
             finish(CloseReason.CANCELLED, null);
-        } else if (abortedByPause || (paused && (error == 0 || error == ERROR_MORE_DATA))) {
-            return; // paused: resume() issues the next read
+        } else if (abortedByPause) {
+            issueUnlessPaused(); // resumed before the aborted read came back: read on
         } else if (stream.isEndOfStream(error, bytes)) {
             finish(CloseReason.COMPLETED, null);
         } else if (error == 0 || error == ERROR_MORE_DATA) {
-            issue();
+            issueUnlessPaused();
         } else {
             // Anything else (a socket reset 10054, Wine's 676 on close...) ends this read cleanly, as an error.
             finish(CloseReason.FAILED, stream.error(stream.kind.readCall, error));
