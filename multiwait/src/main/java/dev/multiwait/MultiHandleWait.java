@@ -157,7 +157,54 @@ public final class MultiHandleWait implements AutoCloseable {
     }
 
     /**
-     * Dispatches until {@link #cancel()} is called or no registration is left.
+     * Runs {@code task} on the loop thread once {@code delay} has passed, without a thread or a waitable
+     * timer of its own: pending timers sit in a heap on the loop (O(log n) to schedule, cancel and fire)
+     * whose nearest deadline bounds the loop's GetQueuedCompletionStatusEx wait. Any thread.
+     *
+     * <p>The delay is measured on the monotonic clock ({@link System#nanoTime}), so wall-clock changes do
+     * not move it; the task runs no earlier than the delay, later by however long the loop is busy or not
+     * running (timers fire only inside {@link #run()}/{@link #runOnce}, after that turn's completions).
+     * Tasks with the same deadline run in the order they were scheduled. A task that throws goes to the
+     * {@link #setCallbackErrorHandler callback error handler}; the loop goes on. A pending timer keeps
+     * {@link #run()} going, as a libuv timer does. {@link #close()} drops pending timers: they never run
+     * and {@link Timeout#isPending()} turns false.
+     *
+     * @param delay zero or more ({@link Duration#ZERO}: at the next turn, after what is already due)
+     * @throws IllegalArgumentException for a negative delay
+     * @throws IllegalStateException after close()
+     * @throws MultiWaitException called off the loop thread, if the loop could not be woken (not scheduled)
+     */
+    public Timeout schedule(Duration delay, Runnable task) {
+        Objects.requireNonNull(task, "task");
+        return loop.schedule(nanos(delay, "delay"), task, true);
+    }
+
+    /** {@code d} in nanoseconds, saturated (about 292 years); null and negative refused, naming {@code what}. */
+    static long nanos(Duration d, String what) {
+        Objects.requireNonNull(d, what);
+        if (d.isNegative()) {
+            throw new IllegalArgumentException(what + " must not be negative: " + d);
+        }
+        return d.getSeconds() >= Long.MAX_VALUE / 1_000_000_000L ? Long.MAX_VALUE : d.toNanos();
+    }
+
+    /**
+     * As {@link #run()}, but does not return when nothing is left to wait for: dispatches until
+     * {@link #cancel()} or {@link #close()} (from another thread), so registrations and tasks may come
+     * and go, from any thread, between idle periods. {@link #run()} returns as soon as no registration,
+     * no handed-over task and no pending timer is left (an attached stream with nothing pending on it
+     * does not count).
+     *
+     * @throws MultiWaitException as {@link #run()}
+     * @throws IllegalStateException as {@link #run()}
+     */
+    public void runUntilCancelled() {
+        loop.runUntilStopped();
+    }
+
+    /**
+     * Dispatches until {@link #cancel()} is called or nothing is left: no registration, no task handed
+     * over by {@link #execute}, no pending {@link #schedule timer} (see {@link #runUntilCancelled()}).
      *
      * @throws MultiWaitException if GetQueuedCompletionStatusEx fails (other than timing out): no
      *         packet was taken, every registration is intact, and run() may be called again (or close())
@@ -169,7 +216,8 @@ public final class MultiHandleWait implements AutoCloseable {
     }
 
     /**
-     * Waits up to {@code timeout} for completions and dispatches those that came.
+     * Waits up to {@code timeout} for completions and dispatches those that came; a timer due within
+     * {@code timeout} ends the wait and runs (it counts as a completion).
      *
      * @return the number of completions dispatched
      * @throws MultiWaitException as {@link #run()}
