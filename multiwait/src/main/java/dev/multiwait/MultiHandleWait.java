@@ -109,6 +109,24 @@ public final class MultiHandleWait implements AutoCloseable {
     }
 
     /**
+     * As {@link #connect(InetSocketAddress, ConnectListener)}, giving up after {@code timeout} (a timer on the
+     * loop): the pending ConnectEx is cancelled (CancelIoEx), its socket closed, and once its packet is back
+     * {@code onClose} gets {@link CloseReason#TIMED_OUT} with a {@link MultiWaitException} of error 10060
+     * (WSAETIMEDOUT). A timeout longer than the system's own (about 21 s on Windows: 10060 as FAILED) has no
+     * effect. Listener calls run on the loop thread.
+     *
+     * @throws IllegalArgumentException for a zero or negative timeout
+     */
+    public Registration connect(InetSocketAddress remote, Duration timeout, ConnectListener listener) {
+        Objects.requireNonNull(listener, "listener");
+        long nanos = nanos(timeout, "timeout");
+        if (nanos == 0) {
+            throw new IllegalArgumentException("timeout must be positive: " + timeout);
+        }
+        return SocketConnect.open(loop, remote, nanos, listener);
+    }
+
+    /**
      * Relays bytes both ways between {@code a} and {@code b} (sockets, pipes, {@link #duplex}
      * pairs) until both directions have ended, and owns both from now on (their own read, write
      * and shutdownOutput are refused; both are closed when the relay ends). Per direction a ring of
