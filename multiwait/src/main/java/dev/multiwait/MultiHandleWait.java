@@ -3,6 +3,7 @@ package dev.multiwait;
 import com.sun.jna.Pointer;
 import com.sun.jna.platform.win32.WinNT;
 import dev.multiwait.internal.DuplexStream;
+import dev.multiwait.internal.Durations;
 import dev.multiwait.internal.EventLoop;
 import dev.multiwait.internal.IocpPort;
 import dev.multiwait.internal.Relay;
@@ -119,7 +120,7 @@ public final class MultiHandleWait implements AutoCloseable {
      */
     public Registration connect(InetSocketAddress remote, Duration timeout, ConnectListener listener) {
         Objects.requireNonNull(listener, "listener");
-        long nanos = nanos(timeout, "timeout");
+        long nanos = Durations.nanos(timeout, "timeout");
         if (nanos == 0) {
             throw new IllegalArgumentException("timeout must be positive: " + timeout);
         }
@@ -194,16 +195,7 @@ public final class MultiHandleWait implements AutoCloseable {
      */
     public Timeout schedule(Duration delay, Runnable task) {
         Objects.requireNonNull(task, "task");
-        return loop.schedule(nanos(delay, "delay"), task, true);
-    }
-
-    /** {@code d} in nanoseconds, saturated (about 292 years); null and negative refused, naming {@code what}. */
-    static long nanos(Duration d, String what) {
-        Objects.requireNonNull(d, what);
-        if (d.isNegative()) {
-            throw new IllegalArgumentException(what + " must not be negative: " + d);
-        }
-        return d.getSeconds() >= Long.MAX_VALUE / 1_000_000_000L ? Long.MAX_VALUE : d.toNanos();
+        return loop.schedule(Durations.nanos(delay, "delay"), task, true);
     }
 
     /**
