@@ -335,8 +335,8 @@ public final class EventLoop {
         return timers.size();
     }
 
-    /** For tests: the monotonic clock the timers read. */
-    void clock(LongSupplier nanoTime) {
+    /** For tests and the timer benchmark: the monotonic clock the timers read (System.nanoTime by default). */
+    public void clock(LongSupplier nanoTime) {
         this.clock = nanoTime;
     }
 

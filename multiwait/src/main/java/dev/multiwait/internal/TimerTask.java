@@ -2,7 +2,8 @@ package dev.multiwait.internal;
 
 import dev.multiwait.Timeout;
 
-import java.util.concurrent.atomic.AtomicInteger;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 
 /**
  * One entry of a {@link TimerHeap}: a deadline on the monotonic clock, a sequence number (same deadline:
@@ -19,7 +20,17 @@ public final class TimerTask implements Timeout {
     /** Keeps run() going while pending (libuv's ref); internal timers watching a live registration do not. */
     final boolean keepsAlive;
     private final EventLoop loop;
-    private final AtomicInteger state = new AtomicInteger(PENDING);
+    /** PENDING, STARTED or CANCELLED; a field with a VarHandle, not an AtomicInteger: one object per timer. */
+    private volatile int state = PENDING;
+    private static final VarHandle STATE;
+
+    static {
+        try {
+            STATE = MethodHandles.lookup().findVarHandle(TimerTask.class, "state", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
     /** Slot in the heap's array, -1 when not in it. Loop thread. */
     int index = -1;
 
@@ -33,7 +44,7 @@ public final class TimerTask implements Timeout {
 
     @Override
     public boolean cancel() {
-        if (!state.compareAndSet(PENDING, CANCELLED)) {
+        if (!STATE.compareAndSet(this, PENDING, CANCELLED)) {
             return false;
         }
         loop.timerCancelled(this);
@@ -42,17 +53,17 @@ public final class TimerTask implements Timeout {
 
     @Override
     public boolean isPending() {
-        return state.get() == PENDING;
+        return state == PENDING;
     }
 
     /** The loop is about to run it: false if a cancel came first. */
     boolean start() {
-        return state.compareAndSet(PENDING, STARTED);
+        return STATE.compareAndSet(this, PENDING, STARTED);
     }
 
     /** close() drops it: it will never run. */
     void drop() {
-        state.compareAndSet(PENDING, CANCELLED);
+        STATE.compareAndSet(this, PENDING, CANCELLED);
     }
 
     /** Earlier deadline first; the same deadline in schedule order. */
@@ -63,6 +74,6 @@ public final class TimerTask implements Timeout {
 
     @Override
     public String toString() {
-        return "timeout #" + seq + (isPending() ? " pending" : state.get() == STARTED ? " started" : " cancelled");
+        return "timeout #" + seq + (isPending() ? " pending" : state == STARTED ? " started" : " cancelled");
     }
 }
