@@ -41,6 +41,7 @@ public final class MultiHandleWait implements AutoCloseable {
     private static final long DRAIN_MILLIS = 30_000;
 
     private final EventLoop loop;
+    private final Win32 win32;
 
     public MultiHandleWait() {
         this(JnaWin32.INSTANCE, DEFAULT_BATCH);
@@ -53,8 +54,14 @@ public final class MultiHandleWait implements AutoCloseable {
         if (batchSize <= 0) {
             throw new IllegalArgumentException("batchSize must be positive: " + batchSize);
         }
-        this.loop = new EventLoop(Objects.requireNonNull(win32, "win32"), new IocpPort(win32, batchSize), batchSize);
+        this.win32 = Objects.requireNonNull(win32, "win32");
+        this.loop = new EventLoop(win32, new IocpPort(win32, batchSize), batchSize);
         UnclosedLoops.hold(this, loop); // until close(): a dropped waiter leaks rather than free kernel-owned memory
+    }
+
+    /** The native layer this waiter was made with: children launched on it use it too. */
+    Win32 win32() {
+        return win32;
     }
 
     /**
@@ -264,6 +271,11 @@ public final class MultiHandleWait implements AutoCloseable {
     /** Where exceptions thrown by listeners go; null restores the default (System.Logger). */
     public void setCallbackErrorHandler(CallbackErrorHandler handler) {
         loop.setErrorHandler(handler);
+    }
+
+    /** Hands what a listener threw to the {@link CallbackErrorHandler}, for listeners called by the library's own ones. */
+    void reportCallbackError(Registration registration, Throwable error) {
+        loop.reportCallbackError(registration, error);
     }
 
     /**

@@ -443,11 +443,22 @@ class BadInputMatrixTest {
             server.close();
             row("ChildProcess.builder", "no arguments", IllegalArgumentException.class, -1, ChildProcess::builder, "empty");
             row("ChildProcess.builder", "a `null` argument", NullPointerException.class, -1,
-                    () -> ChildProcess.builder("x.exe", null));
+                    () -> ChildProcess.builder("x.exe", null), "argument 1");
+            for (String unsafe : List.of("\"&calc.exe", "%PATH%", "a\nb")) {
+                row("ChildProcess.builder", "a `.bat`/`.cmd` argument holding `\"`, `%` or a line break",
+                        IllegalArgumentException.class, -1, () -> ChildProcess.builder("build.bat", unsafe), "argument 1");
+            }
             row("ChildProcess.start", "`null` waiter", NullPointerException.class, -1,
                     () -> ChildProcess.builder(Children.exe()).start(null));
             row("ChildProcess.start", "missing executable", MultiWaitException.class, 2,
                     () -> ChildProcess.builder("no-such-program-xyz.exe").start(wait), "no-such-program-xyz.exe", "not found");
+            row("ChildProcess.Builder.redirectInput", "`Redirect.to(file)` (an output redirect)", IllegalArgumentException.class, -1,
+                    () -> ChildProcess.builder(Children.exe()).redirectInput(dev.multiwait.Redirect.to(Path.of("x.txt"))), "stdin");
+            row("ChildProcess.start", "`Redirect.from(file)` of a missing file", MultiWaitException.class, 2,
+                    () -> ChildProcess.builder(Children.exe(), "cat").redirectInput(dev.multiwait.Redirect.from(Path.of("no-such-input-xyz.txt")))
+                            .start(wait), "no-such-input-xyz.txt", "stdin");
+            row("ChildProcess.start", "a missing `.bat`/`.cmd`", MultiWaitException.class, 2,
+                    () -> ChildProcess.builder("no-such-script-xyz.bat", "x").start(wait), "no-such-script-xyz.bat");
             Path badDir = Path.of("target", "no-such-dir-xyz").toAbsolutePath();
             MultiWaitException dir = row("ChildProcess.start", "missing working directory", MultiWaitException.class, -1,
                     () -> ChildProcess.builder(Children.exe(), "exit", "0").directory(badDir).start(wait), badDir.toString());

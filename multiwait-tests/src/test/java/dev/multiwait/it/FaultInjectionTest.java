@@ -372,6 +372,84 @@ class FaultInjectionTest {
         });
     }
 
+    /** A launch that must fail at {@code call}: nothing registered, every descriptor freed, the attribute list deleted. */
+    private static void failedLaunch(Rig r, String call) {
+        int registered = r.wait.registrationCount();
+        MultiWaitException e = assertThrows(MultiWaitException.class,
+                () -> ChildProcess.builder(Children.exe(), "exit", "0").start(r.wait));
+        assertNames(e, call, 0, ERR);
+        assertEquals(registered, r.wait.registrationCount(), "nothing registered");
+        assertEquals(r.w.calls(Call.SECURITY_DESCRIPTOR) - (call.startsWith("Convert") ? 1 : 0), r.w.calls(Call.LOCAL_FREE),
+                "every security descriptor freed");
+        assertEquals(0, r.w.calls(Call.CREATE_PROCESS) - (call.startsWith("CreateProcessW") ? 1 : 0), "nothing launched");
+    }
+
+    @Test
+    void childLaunchCalls() {
+        String closed = "`ChildProcess.start` throws naming the call and error; nothing launched, every pipe end closed";
+        row("CreateNamedPipeW (a child's stdout pipe)", closed, r -> {
+            r.fail(Call.CREATE_NAMED_PIPE, ERR).when(mode -> (mode & 3) == 1); // PIPE_ACCESS_INBOUND: stdout, stderr
+            failedLaunch(r, "CreateNamedPipeW");
+        });
+        row("CreateFileW (pipe client: a child's stderr end)", closed, r -> {
+            r.fail(Call.CREATE_FILE, ERR).when(access -> access == (0x40000000 | 0x80)).after(1); // stdout's opens
+            failedLaunch(r, "CreateFileW");
+        });
+        row("ConvertStringSecurityDescriptorToSecurityDescriptorW (a pipe's DACL)", closed, r -> {
+            r.fail(Call.SECURITY_DESCRIPTOR, ERR).after(1);
+            failedLaunch(r, "ConvertStringSecurityDescriptorToSecurityDescriptorW");
+        });
+        row("InitializeProcThreadAttributeList", closed, r -> {
+            r.fail(Call.INIT_ATTRIBUTE_LIST, ERR).when(list -> list != 0); // the real call, not the size query
+            failedLaunch(r, "InitializeProcThreadAttributeList");
+        });
+        row("UpdateProcThreadAttribute (the inherit list)", closed + "; the attribute list deleted", r -> {
+            r.fail(Call.UPDATE_ATTRIBUTE, ERR);
+            failedLaunch(r, "UpdateProcThreadAttribute");
+            assertEquals(1, r.w.calls(Call.DELETE_ATTRIBUTE_LIST), "the attribute list deleted");
+        });
+        row("SetHandleInformation (making a child's end inheritable)", closed + "; no end left inheritable", r -> {
+            r.fail(Call.SET_HANDLE_INFORMATION, ERR).when(flags -> flags == 1).after(1);
+            failedLaunch(r, "SetHandleInformation");
+            assertEquals(3, r.w.calls(Call.SET_HANDLE_INFORMATION) - 2, "all three ends made non-inheritable again");
+        });
+        row("CreateProcessW", closed + "; the attribute list deleted", r -> {
+            r.fail(Call.CREATE_PROCESS, ERR);
+            failedLaunch(r, "CreateProcessW");
+            assertEquals(1, r.w.calls(Call.DELETE_ATTRIBUTE_LIST), "the attribute list deleted");
+        });
+        row("DuplicateHandle (our stdin, for `Redirect.INHERIT`)", closed, r -> {
+            r.fail(Call.DUPLICATE_HANDLE, ERR);
+            int registered = r.wait.registrationCount();
+            MultiWaitException e = assertThrows(MultiWaitException.class, () -> ChildProcess.builder(Children.exe(), "exit", "0")
+                    .redirectInput(dev.multiwait.Redirect.INHERIT).start(r.wait));
+            assertNames(e, "DuplicateHandle", 0, ERR);
+            assertEquals(registered, r.wait.registrationCount(), "nothing registered");
+            assertEquals(0, r.w.calls(Call.CREATE_PROCESS), "nothing launched");
+        });
+        row("GetSystemDirectoryW (where cmd.exe is, for a batch file)", closed, r -> {
+            r.fail(Call.SYSTEM_DIRECTORY, ERR);
+            int registered = r.wait.registrationCount();
+            MultiWaitException e = assertThrows(MultiWaitException.class,
+                    () -> ChildProcess.builder("build.bat", "x").start(r.wait));
+            assertNames(e, "GetSystemDirectoryW", 0, ERR);
+            assertEquals(registered, r.wait.registrationCount(), "nothing registered");
+            assertEquals(0, r.w.calls(Call.CREATE_PROCESS), "nothing launched");
+        });
+        row("TerminateProcess (kill)", "`kill()` throws naming the pid, the handle and the error; a later `kill()` works", r -> {
+            ChildProcess c = ChildProcess.builder(Children.exe(), "cat").start(r.wait);
+            End end = new End();
+            c.onExit(end);
+            r.fail(Call.TERMINATE_PROCESS, ERR);
+            MultiWaitException e = assertThrows(MultiWaitException.class, c::kill);
+            assertNames(e, "TerminateProcess(pid " + c.pid() + ")", 0, ERR);
+            assertTrue(c.kill(), "the second kill");
+            r.pump(() -> end.events.equals(List.of("exit 1")), "the exit of the killed child");
+            c.close();
+            r.pump(() -> r.wait.registrationCount() == 2, "the child's ends closed");
+        });
+    }
+
     @Test
     void skipOnSuccess() {
         row("SetFileCompletionNotificationModes", "nothing to surface: every operation waits for its packet; data intact", r -> {

@@ -170,8 +170,11 @@ public final class EventLoop {
 
     /**
      * The callback every wait bridge of this loop registers; its context is the bridge's key. It runs
-     * on a wait-pool thread and only marks and posts. That thread stays attached to the JVM, so a
-     * signal does not pay for an attach each time. Created on first use, kept reachable by this loop.
+     * on a wait thread ({@code JnaWin32} uses the library's own) and only marks and posts. Should a
+     * native layer hand it to the system's wait pool, JNA detaches the pool thread after each call: a
+     * pool thread left attached is detached when the pool retires it, inside DLL_THREAD_DETACH under
+     * the loader lock, which deadlocks the JVM against a Thread.start() (JNA #1479, BridgeThreadChurnTest).
+     * Created on first use, kept reachable.
      */
     synchronized Win32.WaitCallback bridgeCallback() {
         if (bridgeCallback == null) {
@@ -196,7 +199,7 @@ public final class EventLoop {
                 }
             };
             Native.setCallbackThreadInitializer(bridgeCallback,
-                    new CallbackThreadInitializer(true, false, "multiwait-wait"));
+                    new CallbackThreadInitializer(true, true, "multiwait-wait"));
         }
         return bridgeCallback;
     }

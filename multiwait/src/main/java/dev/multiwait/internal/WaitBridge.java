@@ -64,6 +64,15 @@ public final class WaitBridge extends RegistrationBase {
         public void cancelForClose() {
             requestCancel();
         }
+
+        /** Close gave up on the packet a fired wait marked (the wait is unregistered): end it here. */
+        @Override
+        public void abandonAtClose() {
+            synchronized (WaitBridge.this) {
+                disarm();
+                WaitBridge.this.abandonAtClose();
+            }
+        }
     }
 
     public WaitBridge(EventLoop loop, long handle, Kind kind, boolean repeat, CloseListener listener) {
@@ -258,39 +267,58 @@ public final class WaitBridge extends RegistrationBase {
     /**
      * Reads every queued input record so the handle stops being signalled; keeps the characters of
      * key-down records. Null if reading failed (the registration has then ended).
+     *
+     * <p>Where ReadConsoleInputExW can read without waiting (Windows), it reads until nothing is left:
+     * another reader of the console that empties it first can never block the loop. Otherwise (Wine 8)
+     * it reads no more than GetNumberOfConsoleInputEvents counted; a competing reader that takes
+     * those records in between still makes that read wait for the next input.
      */
     private String drainConsole() {
         if (records == null) {
             records = new Memory((long) CONSOLE_BATCH * Layouts.INPUT_RECORD_SIZE);
         }
+        Win32 w = loop.win32();
+        boolean noWait = w.hasReadConsoleInputNoWait();
         StringBuilder typed = new StringBuilder();
         long count = Pointer.nativeValue(scratch);
         while (true) {
-            if (!loop.win32().getNumberOfConsoleInputEvents(handle, count)) {
-                finish(CloseReason.FAILED, new MultiWaitException("GetNumberOfConsoleInputEvents", handle, loop.win32().lastError(), null));
-                return null;
+            int want = CONSOLE_BATCH;
+            if (!noWait) {
+                if (!w.getNumberOfConsoleInputEvents(handle, count)) {
+                    finish(CloseReason.FAILED, new MultiWaitException("GetNumberOfConsoleInputEvents", handle, w.lastError(), null));
+                    return null;
+                }
+                want = Math.min(scratch.getInt(0), CONSOLE_BATCH);
+                if (want <= 0) {
+                    return typed.toString();
+                }
             }
-            int available = scratch.getInt(0);
-            if (available <= 0) {
-                return typed.toString();
-            }
-            int want = Math.min(available, CONSOLE_BATCH);
-            if (!loop.win32().readConsoleInput(handle, Pointer.nativeValue(records), want, count)) {
-                finish(CloseReason.FAILED, new MultiWaitException("ReadConsoleInputW", handle, loop.win32().lastError(), null));
+            boolean ok = noWait ? w.readConsoleInputNoWait(handle, Pointer.nativeValue(records), want, count)
+                    : w.readConsoleInput(handle, Pointer.nativeValue(records), want, count);
+            if (!ok) {
+                finish(CloseReason.FAILED, new MultiWaitException(noWait ? "ReadConsoleInputExW" : "ReadConsoleInputW",
+                        handle, w.lastError(), null));
                 return null;
             }
             int read = scratch.getInt(0);
-            for (int i = 0; i < read; i++) {
-                long at = (long) i * Layouts.INPUT_RECORD_SIZE;
-                if ((records.getShort(at) & 0xffff) != Layouts.KEY_EVENT || records.getInt(at + Layouts.KEY_DOWN) == 0) {
-                    continue;
-                }
-                char c = records.getChar(at + Layouts.KEY_CHAR);
-                int repeatCount = Math.max(1, records.getShort(at + Layouts.KEY_REPEAT) & 0xffff);
-                if (c != 0) {
-                    for (int r = 0; r < repeatCount; r++) {
-                        typed.append(c);
-                    }
+            appendKeys(read, typed);
+            if (noWait && read == 0) {
+                return typed.toString();
+            }
+        }
+    }
+
+    private void appendKeys(int read, StringBuilder typed) {
+        for (int i = 0; i < read; i++) {
+            long at = (long) i * Layouts.INPUT_RECORD_SIZE;
+            if ((records.getShort(at) & 0xffff) != Layouts.KEY_EVENT || records.getInt(at + Layouts.KEY_DOWN) == 0) {
+                continue;
+            }
+            char c = records.getChar(at + Layouts.KEY_CHAR);
+            int repeatCount = Math.max(1, records.getShort(at + Layouts.KEY_REPEAT) & 0xffff);
+            if (c != 0) {
+                for (int r = 0; r < repeatCount; r++) {
+                    typed.append(c);
                 }
             }
         }

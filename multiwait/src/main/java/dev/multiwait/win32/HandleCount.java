@@ -1,8 +1,6 @@
 package dev.multiwait.win32;
 
 import com.sun.jna.Memory;
-import com.sun.jna.Native;
-import com.sun.jna.NativeLibrary;
 import com.sun.jna.Pointer;
 
 /**
@@ -17,14 +15,8 @@ public final class HandleCount {
     private static final int ENTRY_SIZE = 40;
     private static final int HEADER_SIZE = 16;
 
-    static {
-        Native.register(HandleCount.class, NativeLibrary.getInstance("ntdll"));
-    }
-
     private HandleCount() {
     }
-
-    private static native int NtQuerySystemInformation(int infoClass, long buffer, int length, long returnLength);
 
     /** The number of open handles of this process, or -1 if neither source answers. */
     public static int ofThisProcess() {
@@ -37,7 +29,7 @@ public final class HandleCount {
         for (int attempt = 0; attempt < 8; attempt++) {
             try (Memory buffer = new Memory(length); Memory needed = new Memory(4)) {
                 needed.setInt(0, 0);
-                int status = NtQuerySystemInformation(SYSTEM_EXTENDED_HANDLE_INFORMATION, Pointer.nativeValue(buffer),
+                int status = Kernel32Direct.Ntdll.NtQuerySystemInformation(SYSTEM_EXTENDED_HANDLE_INFORMATION, Pointer.nativeValue(buffer),
                         length, Pointer.nativeValue(needed));
                 if (status == STATUS_INFO_LENGTH_MISMATCH) {
                     length = Math.max(length * 2, needed.getInt(0) + (1 << 16));

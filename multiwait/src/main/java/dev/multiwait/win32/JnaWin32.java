@@ -5,7 +5,7 @@ import com.sun.jna.Memory;
 import com.sun.jna.Native;
 import com.sun.jna.Pointer;
 
-/** The real native layer: thin forwarding to {@link Kernel32Direct} and {@link Ws2_32Direct}. */
+/** The real native layer: thin forwarding to {@link Kernel32Direct} (kernel32, ntdll, advapi32) and {@link Ws2_32Direct}. */
 public class JnaWin32 implements Win32 {
     public static final JnaWin32 INSTANCE = new JnaWin32();
 
@@ -92,12 +92,22 @@ public class JnaWin32 implements Win32 {
     @Override
     public boolean registerWaitForSingleObject(long waitHandleOut, long handle, WaitCallback callback, long context,
                                                int timeoutMillis, int flags) {
-        return Kernel32Direct.RegisterWaitForSingleObject(waitHandleOut, handle, callback, context, timeoutMillis, flags);
+        if (timeoutMillis != Layouts.INFINITE || (flags & Layouts.WT_EXECUTEONLYONCE) == 0) {
+            throw new UnsupportedOperationException("only one-shot waits without a timeout are bridged");
+        }
+        return OwnedWaits.INSTANCE.register(waitHandleOut, handle, callback, context);
     }
 
+    /**
+     * Waits run on the library's own threads ({@link OwnedWaits}), not the system's wait pool, and
+     * unregistering always blocks until a running callback has returned (INVALID_HANDLE_VALUE).
+     */
     @Override
     public boolean unregisterWaitEx(long waitHandle, long completionEvent) {
-        return Kernel32Direct.UnregisterWaitEx(waitHandle, completionEvent);
+        if (completionEvent != Win32.INVALID_HANDLE_VALUE) {
+            throw new UnsupportedOperationException("unregistering waits for a running callback (INVALID_HANDLE_VALUE) only");
+        }
+        return OwnedWaits.INSTANCE.unregister(waitHandle);
     }
 
     @Override
@@ -113,6 +123,16 @@ public class JnaWin32 implements Win32 {
     @Override
     public boolean readConsoleInput(long console, long records, int length, long readOut) {
         return Kernel32Direct.ReadConsoleInputW(console, records, length, readOut);
+    }
+
+    @Override
+    public boolean hasReadConsoleInputNoWait() {
+        return ConsoleNoWait.READ != null;
+    }
+
+    @Override
+    public boolean readConsoleInputNoWait(long console, long records, int length, long readOut) {
+        return ConsoleNoWait.READ.invokeInt(new Object[] {console, records, length, readOut, ConsoleNoWait.FLAGS}) != 0;
     }
 
     // ---- Winsock ----
@@ -218,6 +238,117 @@ public class JnaWin32 implements Win32 {
     @Override
     public boolean closeSocket(long socket) {
         return Ws2_32Direct.closesocket(socket) == 0;
+    }
+
+    // ---- Named pipes, security, processes ----
+
+    @Override
+    public long createNamedPipe(String name, int openMode, int pipeMode, int maxInstances, int outBufferSize,
+                                int inBufferSize, int defaultTimeoutMillis, long securityAttributes) {
+        return Kernel32Direct.CreateNamedPipeW(Native.toCharArray(name), openMode, pipeMode, maxInstances,
+                outBufferSize, inBufferSize, defaultTimeoutMillis, securityAttributes);
+    }
+
+    @Override
+    public long createFile(String name, int access, int shareMode, long securityAttributes, int disposition, int flags,
+                           long templateFile) {
+        return Kernel32Direct.CreateFileW(Native.toCharArray(name), access, shareMode, securityAttributes, disposition,
+                flags, templateFile);
+    }
+
+    @Override
+    public boolean setHandleInformation(long handle, int mask, int flags) {
+        return Kernel32Direct.SetHandleInformation(handle, mask, flags);
+    }
+
+    @Override
+    public String currentUserSid() {
+        // TOKEN_USER starts with the SID's address; 256 bytes hold the largest SID (68) and more.
+        try (Memory tokenOut = new Memory(8); Memory user = new Memory(256); Memory length = new Memory(4);
+             Memory text = new Memory(8)) {
+            if (!Kernel32Direct.Advapi32.OpenProcessToken(Kernel32Direct.GetCurrentProcess(), TOKEN_QUERY,
+                    Pointer.nativeValue(tokenOut))) {
+                return null;
+            }
+            long token = tokenOut.getLong(0);
+            try {
+                if (!Kernel32Direct.Advapi32.GetTokenInformation(token, TOKEN_USER, Pointer.nativeValue(user), 256,
+                        Pointer.nativeValue(length))
+                        || !Kernel32Direct.Advapi32.ConvertSidToStringSidW(user.getLong(0), Pointer.nativeValue(text))) {
+                    return null;
+                }
+            } finally {
+                Kernel32Direct.CloseHandle(token);
+            }
+            String sid = new Pointer(text.getLong(0)).getWideString(0);
+            Kernel32Direct.LocalFree(text.getLong(0));
+            return sid;
+        }
+    }
+
+    private static final int TOKEN_QUERY = 0x8;
+    private static final int TOKEN_USER = 1;
+
+    @Override
+    public boolean convertStringSecurityDescriptor(String sddl, long descriptorOut) {
+        return Kernel32Direct.Advapi32.ConvertStringSecurityDescriptorToSecurityDescriptorW(Native.toCharArray(sddl),
+                1, descriptorOut, 0);
+    }
+
+    @Override
+    public long localFree(long memory) {
+        return Kernel32Direct.LocalFree(memory);
+    }
+
+    @Override
+    public boolean initializeProcThreadAttributeList(long list, int attributeCount, long sizeInOut) {
+        return Kernel32Direct.InitializeProcThreadAttributeList(list, attributeCount, 0, sizeInOut);
+    }
+
+    @Override
+    public boolean updateProcThreadAttribute(long list, long attribute, long value, long size) {
+        return Kernel32Direct.UpdateProcThreadAttribute(list, 0, attribute, value, size, 0, 0);
+    }
+
+    @Override
+    public void deleteProcThreadAttributeList(long list) {
+        Kernel32Direct.DeleteProcThreadAttributeList(list);
+    }
+
+    @Override
+    public boolean createProcess(String application, String commandLine, boolean inheritHandles, int flags,
+                                 char[] environment, String directory, long startupInfo, long processInformation) {
+        // toCharArray gives the mutable, NUL-terminated buffer CreateProcessW wants for the command line.
+        return Kernel32Direct.CreateProcessW(application == null ? null : Native.toCharArray(application),
+                Native.toCharArray(commandLine), 0, 0, inheritHandles, flags, environment,
+                directory == null ? null : Native.toCharArray(directory), startupInfo, processInformation);
+    }
+
+    @Override
+    public boolean terminateProcess(long process, int exitCode) {
+        return Kernel32Direct.TerminateProcess(process, exitCode);
+    }
+
+    @Override
+    public long getStdHandle(int which) {
+        return Kernel32Direct.GetStdHandle(which);
+    }
+
+    @Override
+    public String systemDirectory() {
+        char[] buffer = new char[520];
+        int n = Kernel32Direct.GetSystemDirectoryW(buffer, buffer.length);
+        return n > 0 && n < buffer.length ? new String(buffer, 0, n) : null;
+    }
+
+    @Override
+    public long duplicateHandle(long handle) {
+        try (Memory out = new Memory(8)) {
+            long self = Kernel32Direct.GetCurrentProcess();
+            // DUPLICATE_SAME_ACCESS (2), not inheritable: the launcher makes it inheritable for the launch only.
+            return Kernel32Direct.DuplicateHandle(self, handle, self, Pointer.nativeValue(out), 0, false, 2)
+                    ? out.getLong(0) : 0;
+        }
     }
 
     /** Handles open in this process, or -1 where the call is unsupported. For leak checks. */

@@ -4,9 +4,9 @@ import com.sun.jna.Native;
 import com.sun.jna.NativeLibrary;
 
 /**
- * JNA direct-mapped kernel32/ntdll entry points, including those jna-platform lacks
- * (GetQueuedCompletionStatusEx, CancelIoEx, SetFileCompletionNotificationModes,
- * RegisterWaitForSingleObject, UnregisterWaitEx). Pointers are passed as raw addresses of
+ * JNA direct-mapped kernel32/ntdll/advapi32 entry points (each library bound by exactly one class),
+ * including those jna-platform lacks (GetQueuedCompletionStatusEx, CancelIoEx,
+ * SetFileCompletionNotificationModes). Pointers are passed as raw addresses of
  * native memory the library owns; heap arrays are never handed to the kernel.
  */
 final class Kernel32Direct {
@@ -44,12 +44,15 @@ final class Kernel32Direct {
 
     static native boolean GetNamedPipeInfo(long pipe, long flags, long outSize, long inSize, long maxInstances);
 
-    static native boolean RegisterWaitForSingleObject(long waitOut, long handle, Win32.WaitCallback callback,
-                                                      long context, int timeout, int flags);
-
-    static native boolean UnregisterWaitEx(long wait, long completionEvent);
-
     static native boolean GetExitCodeProcess(long process, long exitCode);
+
+    static native long CreateEventW(long attributes, boolean manualReset, boolean initialState, long name);
+
+    static native boolean SetEvent(long event);
+
+    static native int WaitForMultipleObjects(int count, long handles, boolean waitAll, int timeout);
+
+    static native int WaitForSingleObject(long handle, int timeout);
 
     static native boolean GetNumberOfConsoleInputEvents(long console, long count);
 
@@ -58,6 +61,37 @@ final class Kernel32Direct {
     static native boolean GetProcessHandleCount(long process, long count);
 
     static native long GetCurrentProcess();
+
+    static native long CreateNamedPipeW(char[] name, int openMode, int pipeMode, int maxInstances,
+                                        int outBuffer, int inBuffer, int timeout, long securityAttributes);
+
+    static native long CreateFileW(char[] name, int access, int share, long securityAttributes,
+                                   int disposition, int flags, long template);
+
+    static native boolean SetHandleInformation(long handle, int mask, int flags);
+
+    static native long LocalFree(long memory);
+
+    static native boolean InitializeProcThreadAttributeList(long list, int count, int flags, long sizeInOut);
+
+    static native boolean UpdateProcThreadAttribute(long list, int flags, long attribute, long value, long size,
+                                                    long previous, long returnSize);
+
+    static native void DeleteProcThreadAttributeList(long list);
+
+    static native boolean CreateProcessW(char[] application, char[] commandLine, long processAttributes,
+                                         long threadAttributes, boolean inheritHandles, int flags,
+                                         char[] environment, char[] directory, long startupInfo,
+                                         long processInformation);
+
+    static native boolean TerminateProcess(long process, int exitCode);
+
+    static native long GetStdHandle(int which);
+
+    static native int GetSystemDirectoryW(char[] buffer, int size);
+
+    static native boolean DuplicateHandle(long sourceProcess, long source, long targetProcess, long targetOut,
+                                          int access, boolean inherit, int options);
 
     /** ntdll, registered separately because direct mapping binds one library per class. */
     static final class Ntdll {
@@ -69,5 +103,26 @@ final class Kernel32Direct {
         }
 
         static native int RtlNtStatusToDosError(int status);
+
+        static native int NtQuerySystemInformation(int infoClass, long buffer, int length, long returnLength);
+    }
+
+    /** advapi32, the one class bound to it. */
+    static final class Advapi32 {
+        static {
+            Native.register(Advapi32.class, NativeLibrary.getInstance("advapi32"));
+        }
+
+        private Advapi32() {
+        }
+
+        static native boolean ConvertStringSecurityDescriptorToSecurityDescriptorW(char[] sddl, int revision,
+                                                                                  long descriptorOut, long sizeOut);
+
+        static native boolean OpenProcessToken(long process, int access, long tokenOut);
+
+        static native boolean GetTokenInformation(long token, int infoClass, long info, int length, long returnLength);
+
+        static native boolean ConvertSidToStringSidW(long sid, long stringOut);
     }
 }

@@ -64,9 +64,14 @@ public interface Win32 {
     /** GetProcessId: the pid, or 0 (error in lastError) for a handle that is not a process's. */
     int getProcessId(long process);
 
+    /**
+     * RegisterWaitForSingleObject semantics (one-shot, INFINITE). {@link JnaWin32} runs the callback
+     * on the library's own wait threads, never on the system's wait pool (see OwnedWaits).
+     */
     boolean registerWaitForSingleObject(long waitHandleOut, long handle, WaitCallback callback, long context,
                                         int timeoutMillis, int flags);
 
+    /** UnregisterWaitEx semantics: with INVALID_HANDLE_VALUE, returns once a running callback has returned. */
     boolean unregisterWaitEx(long waitHandle, long completionEvent);
 
     boolean getExitCodeProcess(long process, long exitCodeOut);
@@ -74,6 +79,15 @@ public interface Win32 {
     boolean getNumberOfConsoleInputEvents(long console, long countOut);
 
     boolean readConsoleInput(long console, long records, int length, long readOut);
+
+    /**
+     * Whether {@link #readConsoleInputNoWait} can be called: ReadConsoleInputExW exists and is real
+     * (Wine 8 exports it as a stub that raises when called).
+     */
+    boolean hasReadConsoleInputNoWait();
+
+    /** ReadConsoleInputExW(.., CONSOLE_READ_NOWAIT): like ReadConsoleInputW, but returns 0 records instead of blocking. */
+    boolean readConsoleInputNoWait(long console, long records, int length, long readOut);
 
     // ---- Winsock. Calls follow the BOOL convention too (true = the call returned 0 / TRUE) and
     // leave the WSA error for lastError(): WSAGetLastError reads the same per-thread slot.
@@ -130,4 +144,48 @@ public interface Win32 {
     boolean shutdown(long socket, int how);
 
     boolean closeSocket(long socket);
+
+    // ---- Named pipes, security descriptors and child processes (Win32 BOOL convention as above).
+
+    /** CreateNamedPipeW; {@link #INVALID_HANDLE_VALUE} on failure. */
+    long createNamedPipe(String name, int openMode, int pipeMode, int maxInstances, int outBufferSize,
+                         int inBufferSize, int defaultTimeoutMillis, long securityAttributes);
+
+    /** CreateFileW (here: the client end of a named pipe); {@link #INVALID_HANDLE_VALUE} on failure. */
+    long createFile(String name, int access, int shareMode, long securityAttributes, int disposition, int flags,
+                    long templateFile);
+
+    boolean setHandleInformation(long handle, int mask, int flags);
+
+    /** The current user's SID as a string (OpenProcessToken, GetTokenInformation); null on failure. */
+    String currentUserSid();
+
+    /** SDDL to a self-relative security descriptor written at {@code descriptorOut}; free it with {@link #localFree}. */
+    boolean convertStringSecurityDescriptor(String sddl, long descriptorOut);
+
+    long localFree(long memory);
+
+    boolean initializeProcThreadAttributeList(long list, int attributeCount, long sizeInOut);
+
+    boolean updateProcThreadAttribute(long list, long attribute, long value, long size);
+
+    void deleteProcThreadAttributeList(long list);
+
+    /**
+     * CreateProcessW with no process or thread security attributes; {@code application} and
+     * {@code directory} may be null, {@code environment} is a ready block (or null to inherit).
+     */
+    boolean createProcess(String application, String commandLine, boolean inheritHandles, int flags,
+                          char[] environment, String directory, long startupInfo, long processInformation);
+
+    boolean terminateProcess(long process, int exitCode);
+
+    /** GetStdHandle(-10 stdin, -11 stdout, -12 stderr): 0 if none, {@link #INVALID_HANDLE_VALUE} on failure. */
+    long getStdHandle(int which);
+
+    /** GetSystemDirectoryW (e.g. C:\\Windows\\System32); null on failure. */
+    String systemDirectory();
+
+    /** DuplicateHandle within this process, same access, not inheritable; 0 on failure. */
+    long duplicateHandle(long handle);
 }
