@@ -307,6 +307,10 @@ public final class EventLoop {
         }
         long deadline = clock.getAsLong() + Math.min(Math.max(delayNanos, 0), MAX_DELAY_NANOS);
         TimerTask t = new TimerTask(this, deadline, timerSeq.getAndIncrement(), task, keepsAlive);
+        if (inLoop()) {
+            timers.add(t); // no hand-over closure on the loop thread's hot path (a timer re-arming itself)
+            return t;
+        }
         try {
             execute(() -> {
                 if (t.isPending()) {
