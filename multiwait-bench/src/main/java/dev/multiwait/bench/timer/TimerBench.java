@@ -145,13 +145,19 @@ public final class TimerBench {
         }
     }
 
+    /** A queue of {@code n} entries with deadlines 1-2 s ahead, sequence numbers 0..n-1. */
+    private static PriorityQueue<Entry> filled(int n, Random random) {
+        PriorityQueue<Entry> q = new PriorityQueue<>();
+        for (int i = 0; i < n; i++) {
+            q.add(new Entry(WINDOW + (long) (random.nextDouble() * WINDOW), i));
+        }
+        return q;
+    }
+
     static double pqAddRemove(int n) {
         Random random = new Random(1);
-        PriorityQueue<Entry> q = new PriorityQueue<>();
-        long seq = 0;
-        for (int i = 0; i < n; i++) {
-            q.add(new Entry(WINDOW + (long) (random.nextDouble() * WINDOW), seq++));
-        }
+        PriorityQueue<Entry> q = filled(n, random);
+        long seq = n;
         int ops = (int) Math.min(OPS, 200_000_000L / n); // remove(Object) scans: fewer rounds at large n
         long start = System.nanoTime();
         for (int i = 0; i < ops; i++) {
@@ -164,11 +170,8 @@ public final class TimerBench {
 
     static double pqPollAdd(int n) {
         Random random = new Random(2);
-        PriorityQueue<Entry> q = new PriorityQueue<>();
-        long seq = 0;
-        for (int i = 0; i < n; i++) {
-            q.add(new Entry(WINDOW + (long) (random.nextDouble() * WINDOW), seq++));
-        }
+        PriorityQueue<Entry> q = filled(n, random);
+        long seq = n;
         long start = System.nanoTime();
         for (int i = 0; i < OPS; i++) {
             Entry e = q.poll();
