@@ -2,6 +2,7 @@ package dev.multiwait;
 
 import com.sun.jna.Pointer;
 import com.sun.jna.platform.win32.WinNT;
+import dev.multiwait.internal.ChildJobs;
 import dev.multiwait.internal.DuplexStream;
 import dev.multiwait.internal.Durations;
 import dev.multiwait.internal.EventLoop;
@@ -42,6 +43,7 @@ public final class MultiHandleWait implements AutoCloseable {
 
     private final EventLoop loop;
     private final Win32 win32;
+    private final ChildJobs childJobs;
 
     public MultiHandleWait() {
         this(JnaWin32.INSTANCE, DEFAULT_BATCH);
@@ -56,12 +58,18 @@ public final class MultiHandleWait implements AutoCloseable {
         }
         this.win32 = Objects.requireNonNull(win32, "win32");
         this.loop = new EventLoop(win32, new IocpPort(win32, batchSize), batchSize);
+        this.childJobs = new ChildJobs(win32);
         UnclosedLoops.hold(this, loop); // until close(): a dropped waiter leaks rather than free kernel-owned memory
     }
 
     /** The native layer this waiter was made with: children launched on it use it too. */
     Win32 win32() {
         return win32;
+    }
+
+    /** The job objects of the children launched on this waiter. */
+    ChildJobs childJobs() {
+        return childJobs;
     }
 
     /**
@@ -279,7 +287,8 @@ public final class MultiHandleWait implements AutoCloseable {
     }
 
     /**
-     * Cancels all I/O, waits for every outstanding packet, unregisters every bridged wait, closes
+     * Ends every child process launched on this waiter and every process those started (their job
+     * object is closed), cancels all I/O, waits for every outstanding packet, unregisters every bridged wait, closes
      * every attached handle, frees native memory, then closes the port. From the loop thread (a
      * listener) it stops the loop and completes when {@link #run()} returns... so call it from
      * outside the loop; from another thread while the loop runs, it stops the loop first.
@@ -304,6 +313,7 @@ public final class MultiHandleWait implements AutoCloseable {
             }
             java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
         }
+        childJobs.close();
         try {
             long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(DRAIN_MILLIS);
             MultiWaitException wakeFailure = stopQuietly();

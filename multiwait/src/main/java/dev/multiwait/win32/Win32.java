@@ -188,4 +188,23 @@ public interface Win32 {
 
     /** DuplicateHandle within this process, same access, not inheritable; 0 on failure. */
     long duplicateHandle(long handle);
+
+    // ---- Job objects, thread resume and console control events (BOOL convention as above).
+
+    /** CreateJobObjectW(NULL, NULL): an unnamed job; 0 on failure. */
+    long createJobObject();
+
+    boolean setInformationJobObject(long job, int infoClass, long info, int length);
+
+    boolean queryInformationJobObject(long job, int infoClass, long info, int length, long returnLengthOut);
+
+    boolean assignProcessToJobObject(long job, long process);
+
+    boolean terminateJobObject(long job, int exitCode);
+
+    /** ResumeThread: the previous suspend count, or -1 (error in lastError). */
+    int resumeThread(long thread);
+
+    /** GenerateConsoleCtrlEvent(event, processGroupId). */
+    boolean generateConsoleCtrlEvent(int event, int processGroupId);
 }
