@@ -57,7 +57,8 @@ public interface StreamHandle extends AutoCloseable {
      * no byte has been read or written on the stream for {@code timeout}, counted from the last byte or from
      * this call. A relay ends whole (both streams closed); after a read's end the stream stays open. Checked by
      * one timer on the loop that does not keep {@link MultiHandleWait#run()} going; {@link java.time.Duration#ZERO}
-     * turns it off. For an accepted connection, set it in {@code onAccepted}. Any thread.
+     * turns it off. For an accepted connection, set it in {@code onAccepted}. Any thread; the ended read's or
+     * relay's {@code onClose} runs on the loop thread.
      *
      * @throws IllegalArgumentException for a negative timeout
      * @throws IllegalStateException if the stream is closed

@@ -25,6 +25,9 @@ final class IdleClock {
     void set(long nanos) {
         stream.loop.execute(() -> {
             stop();
+            if (stream.closeRequested) {
+                return; // closed meanwhile: no timer for a stream that is gone
+            }
             limitNanos = nanos;
             lastMoved = stream.loop.nanoTime();
             arm(nanos);

@@ -53,6 +53,15 @@ class IdleTimeoutTest {
     }
 
     @Test
+    void aTimeoutSetWhileTheStreamClosesArmsNoTimer() {
+        StreamEntry s = h.attach();
+        h.loop.execute(s::close); // runs first on the loop, after the setter passed its open check
+        s.setIdleTimeout(Duration.ofMillis(100));
+        h.settle();
+        assertEquals(0, h.loop.timerCount(), "no timer left for a closed stream");
+    }
+
+    @Test
     void zeroTurnsItOffAndCloseStopsTheTimer() {
         StreamEntry s = h.attach();
         Recorder rec = new Recorder();
