@@ -236,6 +236,42 @@ class LoopTimeTest {
     }
 
     @Test
+    void anIdleTimeoutEndsAPipeReadAfterItsBytesAndLeavesTheStreamOpen() {
+        dev.multiwait.OverlappedPipe.Pair pipe = dev.multiwait.OverlappedPipe.create();
+        Pipes.Collector got = new Pipes.Collector();
+        AtomicReference<String> echoed = new AtomicReference<>();
+        try (MultiHandleWait wait = new MultiHandleWait()) {
+            StreamHandle server = wait.attach(pipe.server());
+            StreamHandle client = wait.attach(pipe.client());
+            server.setIdleTimeout(Duration.ofMillis(200));
+            server.read(1024, new dev.multiwait.ReadListener() {
+                @Override
+                public void onData(ByteBuffer data) {
+                    got.onData(data);
+                }
+
+                @Override
+                public void onClose(CloseReason reason, Exception error) {
+                    got.onClose(reason, error);
+                    // the stream is still open: it can still write
+                    server.write(ByteBuffer.wrap("bye".getBytes(StandardCharsets.US_ASCII)), (n, e) -> {
+                        echoed.set(n + ":" + e);
+                        server.close();
+                        client.close();
+                    });
+                }
+            });
+            client.write(ByteBuffer.wrap("one line, then silence".getBytes(StandardCharsets.US_ASCII)), null);
+            runGuarded(wait, "idle pipe read");
+            assertEquals("one line, then silence", new String(got.data(), StandardCharsets.US_ASCII));
+            assertEquals(CloseReason.TIMED_OUT, got.reason, String.valueOf(got.error));
+            assertEquals(10060, assertInstanceOf(MultiWaitException.class, got.error).win32Error());
+            assertEquals("3:null", echoed.get());
+        }
+        assertTrue(Pipes.isClosedPipe(pipe.server()));
+    }
+
+    @Test
     void runUntilCancelledOutlivesAnEmptyLoopAndTakesWorkFromOtherThreads() throws Exception {
         try (MultiHandleWait wait = new MultiHandleWait()) {
             wait.run(); // nothing registered: returns at once, as documented
