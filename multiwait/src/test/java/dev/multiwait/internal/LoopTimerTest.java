@@ -134,6 +134,20 @@ class LoopTimerTest {
     }
 
     @Test
+    void aScheduleThatCannotWakeTheLoopThrowsAndLeavesNoTimer() {
+        h.port.refusePosts(true);
+        TimerTask[] made = new TimerTask[1];
+        dev.multiwait.MultiWaitException e = assertThrows(dev.multiwait.MultiWaitException.class,
+                () -> made[0] = at(10, "t"));
+        assertTrue(e.getMessage().contains("PostQueuedCompletionStatus"), e.getMessage());
+        h.port.refusePosts(false);
+        now.addAndGet(100 * MS);
+        h.loop.runOnce(0);
+        assertEquals(List.of(), fired, "withdrawn, never runs");
+        assertEquals(0, h.loop.timerCount());
+    }
+
+    @Test
     void closeDropsPendingTimersAndLaterSchedulesAreRefused() {
         TimerTask t = at(10, "t");
         h.loop.runOnce(0);
