@@ -52,7 +52,7 @@ final class StreamReader extends StreamOperation {
         // Cancelled (also when the handle was closed under it, which may look like end of stream), then
         // 0 bytes (a socket peer's shutdown or close, a message-less pipe) or a pipe's 109/38/233: end of stream.
         if (cancelRequested || error == ERROR_OPERATION_ABORTED) {
-            finish(CloseReason.CANCELLED, null);
+            finishCancelled();
         } else if (stream.isEndOfStream(error, bytes)) {
             finish(CloseReason.COMPLETED, null);
         } else if (error == 0 || error == ERROR_MORE_DATA) {
@@ -60,6 +60,14 @@ final class StreamReader extends StreamOperation {
         } else {
             // Anything else (a socket reset 10054, Wine's 676 on close...) ends this read cleanly, as an error.
             finish(CloseReason.FAILED, stream.error(stream.kind.readCall, error));
+        }
+    }
+
+    @Override
+    public void idleTimedOut(dev.multiwait.MultiWaitException error) {
+        if (isActive() && !cancelRequested) {
+            timedOut = error;
+            requestCancel();
         }
     }
 
