@@ -9,7 +9,8 @@ package dev.multiwait;
  * thread, a read already in flight is cancelled; bytes it had moved before the cancel are still
  * delivered (one last {@code onData} may follow the call), never lost or duplicated. The read's
  * native buffer is kept while paused and freed when the read ends. {@link #resume()} issues one read.
- * Both may be called from any thread; the listener runs on the loop thread as before.
+ * Both may be called from any thread; the listener runs on the loop thread as before. An idle timeout
+ * ({@link StreamHandle#setIdleTimeout}) goes on counting while paused.
  */
 public interface ReadRegistration extends Registration {
     /**

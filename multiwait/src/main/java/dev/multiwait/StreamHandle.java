@@ -170,6 +170,22 @@ public interface StreamHandle extends AutoCloseable {
         throw new UnsupportedOperationException("asOutputStream on " + this);
     }
 
+    /**
+     * Idle timeout: while a read ({@link #read}) or a relay ({@link MultiHandleWait#relay}) is active on this
+     * stream, it ends with {@link CloseReason#TIMED_OUT} (and a {@link MultiWaitException} of error 10060) once
+     * no byte has been read or written on the stream for {@code timeout}, counted from the last byte or from
+     * this call. A relay ends whole (both streams closed); after a read's end the stream stays open. Checked by
+     * one timer on the loop that does not keep {@link MultiHandleWait#run()} going; {@link java.time.Duration#ZERO}
+     * turns it off. For an accepted connection, set it in {@code onAccepted}. Any thread; the ended read's or
+     * relay's {@code onClose} runs on the loop thread.
+     *
+     * @throws IllegalArgumentException for a negative timeout
+     * @throws IllegalStateException if the stream is closed
+     */
+    default void setIdleTimeout(java.time.Duration timeout) {
+        throw new UnsupportedOperationException("setIdleTimeout on " + this);
+    }
+
     /** True for a socket (WSARecv/WSASend, Winsock error codes), false for pipes and files. */
     default boolean isSocket() {
         return false;

@@ -13,6 +13,7 @@ import dev.multiwait.ReadRegistration;
 import dev.multiwait.Registration;
 import dev.multiwait.SocketServer;
 import dev.multiwait.StreamHandle;
+import dev.multiwait.Timeout;
 import dev.multiwait.internal.NativeOp;
 import dev.multiwait.win32.JnaWin32;
 import org.junit.jupiter.api.AfterAll;
@@ -420,6 +421,56 @@ class BadInputMatrixTest {
             Kernel32.INSTANCE.CloseHandle(pipe.server());
             Kernel32.INSTANCE.CloseHandle(pipe.client());
         }
+    }
+
+    @Test
+    void timeOnTheLoop() throws Exception {
+        MultiHandleWait wait = new MultiHandleWait();
+        OverlappedPipe.Pair pipe = OverlappedPipe.create();
+        StreamHandle a = wait.attach(pipe.server());
+        StreamHandle b = wait.attach(pipe.client());
+        row("schedule", "`null` delay", NullPointerException.class, -1, () -> wait.schedule(null, () -> { }), "delay");
+        row("schedule", "negative delay", IllegalArgumentException.class, -1,
+                () -> wait.schedule(Duration.ofNanos(-1), () -> { }), "negative");
+        row("schedule", "`null` task", NullPointerException.class, -1, () -> wait.schedule(Duration.ZERO, null), "task");
+        row("connect", "`null` timeout", NullPointerException.class, -1,
+                () -> wait.connect(Net.loopback4(9), null, p -> { }), "timeout");
+        row("connect", "zero timeout", IllegalArgumentException.class, -1,
+                () -> wait.connect(Net.loopback4(9), Duration.ZERO, p -> { }), "positive");
+        row("connect", "negative timeout", IllegalArgumentException.class, -1,
+                () -> wait.connect(Net.loopback4(9), Duration.ofMillis(-5), p -> { }), "negative");
+        row("setIdleTimeout", "`null` timeout", NullPointerException.class, -1, () -> a.setIdleTimeout(null), "timeout");
+        row("setIdleTimeout", "negative timeout", IllegalArgumentException.class, -1,
+                () -> a.setIdleTimeout(Duration.ofSeconds(-1)), "negative");
+        row("setIdleTimeout", "a duplex pair", UnsupportedOperationException.class, -1,
+                () -> wait.duplex(a, b).setIdleTimeout(Duration.ofSeconds(1)));
+        Timeout huge = wait.schedule(Duration.ofSeconds(Long.MAX_VALUE), () -> { });
+        accepted("schedule", "`Duration.ofSeconds(Long.MAX_VALUE)`", "accepted: saturated (about 146 years)");
+        Timeout once = wait.schedule(Duration.ofDays(1), () -> { });
+        assertTrue(once.cancel());
+        assertFalse(once.cancel());
+        accepted("Timeout.cancel", "twice", "accepted: the second returns false");
+        AtomicReference<Boolean> afterFire = new AtomicReference<>();
+        Timeout[] fired = new Timeout[1];
+        fired[0] = wait.schedule(Duration.ZERO, () -> wait.execute(() -> afterFire.set(fired[0].cancel())));
+        wait.runOnce(Duration.ofMillis(100));
+        wait.runOnce(Duration.ofMillis(100));
+        assertEquals(Boolean.FALSE, afterFire.get());
+        accepted("Timeout.cancel", "after the task ran (or from inside it)", "accepted: returns false");
+        a.close();
+        b.close();
+        row("setIdleTimeout", "after the stream's close()", IllegalStateException.class, -1,
+                () -> a.setIdleTimeout(Duration.ofSeconds(1)), "closed");
+        wait.close();
+        assertFalse(huge.isPending());
+        assertFalse(huge.cancel());
+        accepted("Timeout", "pending at the waiter's close()", "accepted: dropped, never runs; isPending() false, cancel() false");
+        String closed = "MultiHandleWait is closed";
+        row("schedule", "after the waiter's close()", IllegalStateException.class, -1,
+                () -> wait.schedule(Duration.ZERO, () -> { }), closed);
+        row("connect", "with a timeout, after the waiter's close()", IllegalStateException.class, -1,
+                () -> wait.connect(Net.loopback4(9), Duration.ofSeconds(1), p -> { }), closed);
+        row("runUntilCancelled", "after the waiter's close()", IllegalStateException.class, -1, wait::runUntilCancelled, closed);
     }
 
     @Test

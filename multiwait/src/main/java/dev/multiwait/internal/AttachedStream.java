@@ -221,9 +221,7 @@ public final class AttachedStream extends StreamEntry {
 
     @Override
     public void closeAfterWrites(Duration timeout, WriteListener listener) {
-        if (Objects.requireNonNull(timeout, "timeout").isNegative()) {
-            throw new IllegalArgumentException("timeout must not be negative: " + timeout);
-        }
+        long nanos = Durations.nanos(timeout, "timeout");
         boolean wasShut;
         synchronized (this) {
             checkOpen();
@@ -233,7 +231,7 @@ public final class AttachedStream extends StreamEntry {
         }
         GracefulClose close = new GracefulClose(this, listener);
         queueHalfClose(close::halfClosed, wasShut); // behind every write so far, even after a shutdownOutput()
-        close.startTimeout(timeout);
+        close.startTimeout(nanos);
     }
 
     /** Queues the half-close marker; if it cannot reach the loop, undoes the request (unless it was already made). */

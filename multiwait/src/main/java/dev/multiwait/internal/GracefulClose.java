@@ -4,28 +4,26 @@ import dev.multiwait.MultiWaitException;
 import dev.multiwait.WriteListener;
 import dev.multiwait.win32.Win32Errors;
 
-import java.time.Duration;
-
 /**
- * closeAfterWrites: the half-close marker queued behind every write ends in a close; a timeout
- * closes first (queued writes then fail with 995). Whichever comes first tells the listener, once.
- * The timeout runs on {@link RetryTimer} and is handed to the loop (to move onto the loop's own
- * timer heap once it has one: this class is its only user here).
+ * closeAfterWrites: the half-close marker queued behind every write ends in a close; a timeout on the
+ * loop's timer heap closes first (queued writes then fail with 995). Whichever comes first tells the
+ * listener, once, and the other is dropped.
  */
 final class GracefulClose {
     private final StreamEntry stream;
     private final WriteListener listener;
     /** Loop thread. */
     private boolean done;
+    private volatile TimerTask timeout;
 
     GracefulClose(StreamEntry stream, WriteListener listener) {
         this.stream = stream;
         this.listener = listener;
     }
 
-    void startTimeout(Duration timeout) {
-        long millis = timeout.toMillis();
-        RetryTimer.after(millis, () -> stream.loop.executeUnlessClosed(this::timedOut));
+    /** Does not keep run() going: the queued writes and the marker do, until one of the two ends. */
+    void startTimeout(long nanos) {
+        timeout = stream.loop.schedule(nanos, this::timedOut, false);
     }
 
     /** The marker's result: every write is out and the output half-closed (or the error). Loop thread. */
@@ -43,6 +41,10 @@ final class GracefulClose {
             return;
         }
         done = true;
+        TimerTask timer = timeout;
+        if (timer != null) {
+            timer.cancel();
+        }
         stream.cancelForClose();
         if (listener != null) {
             try {

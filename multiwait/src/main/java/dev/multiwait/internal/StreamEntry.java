@@ -49,6 +49,8 @@ public abstract class StreamEntry extends PortEntry implements StreamHandle {
     private volatile InetSocketAddress remote;
     private volatile InetSocketAddress local;
     private final AtomicReference<Object> attachment = new AtomicReference<>();
+    /** The idle timeout, made on first use. */
+    private volatile IdleClock idle;
 
     StreamEntry(EventLoop loop, long handle, HandleKind kind, StreamOp writeQueue) {
         this.loop = loop;
@@ -124,6 +126,32 @@ public abstract class StreamEntry extends PortEntry implements StreamHandle {
     @Override
     public Object attachment() {
         return attachment.get();
+    }
+
+    @Override
+    public void setIdleTimeout(java.time.Duration timeout) {
+        long nanos = Durations.nanos(timeout, "timeout");
+        checkOpen();
+        synchronized (this) {
+            if (idle == null) {
+                idle = new IdleClock(this);
+            }
+        }
+        idle.set(nanos);
+    }
+
+    /** The idle timeout ran out: the read or relay on this stream ends TIMED_OUT. Loop thread. */
+    void idleTimedOut(MultiWaitException error) {
+        for (StreamOp op : ops) {
+            op.idleTimedOut(error);
+        }
+    }
+
+    private void moved() {
+        IdleClock c = idle;
+        if (c != null) {
+            c.moved();
+        }
     }
 
     // ---- operations ----
@@ -296,6 +324,9 @@ public abstract class StreamEntry extends PortEntry implements StreamHandle {
         }
         retired = true;
         closeRequested = true; // (after a pipe's half-close) later calls are told it is closed
+        if (idle != null) {
+            idle.stop();
+        }
         loop.unregister(this);
         closeOsHandle();
     }
@@ -324,13 +355,21 @@ public abstract class StreamEntry extends PortEntry implements StreamHandle {
     /** A read into one span, or two where the handle scatters; {@code op} carries the OVERLAPPED and scratch. */
     boolean issueRead(NativeOp op, long buffer, int length, long buffer2, int length2, long fileOffset) {
         op.prepare(fileOffset);
-        return kind.issueRead(loop.win32(), handle, op, buffer, length, buffer2, length2);
+        return at(kind.issueRead(loop.win32(), handle, op, buffer, length, buffer2, length2));
     }
 
     /** A write from one span, or two where the handle gathers. */
     boolean issueWrite(NativeOp op, long buffer, int length, long buffer2, int length2, long fileOffset) {
         op.prepare(fileOffset);
-        return kind.issueWrite(loop.win32(), handle, op, buffer, length, buffer2, length2);
+        return at(kind.issueWrite(loop.win32(), handle, op, buffer, length, buffer2, length2));
+    }
+
+    /** A call that finished at once moved bytes (for the idle timeout). */
+    private boolean at(boolean finishedAtOnce) {
+        if (finishedAtOnce) {
+            moved();
+        }
+        return finishedAtOnce;
     }
 
     /** The immediate return of a call just issued for {@code op}: see {@link NativeOp#afterIssue}. */
@@ -340,6 +379,9 @@ public abstract class StreamEntry extends PortEntry implements StreamHandle {
 
     /** {@code op}'s packet: its result decoded as this handle's kind reports errors. */
     void packetFor(NativeOp op, int bytes, NativeOp.Result result) {
+        if (bytes > 0) {
+            moved();
+        }
         op.packetFor(bytes, kind, loop.win32(), result);
     }
 

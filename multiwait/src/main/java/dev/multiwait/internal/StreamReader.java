@@ -116,7 +116,7 @@ final class StreamReader extends StreamOperation implements ReadRegistration {
         boolean abortedByPause = pauseCancelled && error == ERROR_OPERATION_ABORTED;
         pauseCancelled = false;
         if (cancelRequested || (error == ERROR_OPERATION_ABORTED && !abortedByPause)) {
-            finish(CloseReason.CANCELLED, null);
+            finishCancelled();
         } else if (abortedByPause) {
             issueUnlessPaused(); // resumed before the aborted read came back: read on
         } else if (stream.isEndOfStream(error, bytes)) {
@@ -126,6 +126,14 @@ final class StreamReader extends StreamOperation implements ReadRegistration {
         } else {
             // Anything else (a socket reset 10054, Wine's 676 on close...) ends this read cleanly, as an error.
             finish(CloseReason.FAILED, stream.error(stream.kind.readCall, error));
+        }
+    }
+
+    @Override
+    public void idleTimedOut(dev.multiwait.MultiWaitException error) {
+        if (isActive() && !cancelRequested) {
+            timedOut = error;
+            requestCancel();
         }
     }
 
