@@ -3,11 +3,14 @@ package dev.multiwait;
 import com.sun.jna.Pointer;
 import com.sun.jna.platform.win32.WinNT;
 import dev.multiwait.internal.BatchCommand;
+import dev.multiwait.internal.GracefulStop;
+import dev.multiwait.internal.JobObject;
 import dev.multiwait.internal.ProcessLaunch;
 import dev.multiwait.win32.Win32;
 
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -33,6 +36,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * argument exactly; {@link #builder} refuses, with {@link IllegalArgumentException}, any argument for
  * a batch file holding {@code "}, {@code %} or a control character, which no quoting keeps from
  * cmd.exe. A name without extension never runs a batch file ({@code CreateProcessW} appends .exe).
+ *
+ * <p>Every child runs in its waiter's job object (kill on close) and in a job of its own nested in
+ * it, joined before its first instruction: whatever it starts joins both. {@link #killTree()} ends
+ * the child's tree; {@link MultiHandleWait#close()}, or this process dying, ends every tree.
+ * Each child is also the leader of its own process group, for {@link #stop(Duration)}.
  */
 public final class ChildProcess implements AutoCloseable {
     private final MultiHandleWait wait;
@@ -43,6 +51,8 @@ public final class ChildProcess implements AutoCloseable {
     private final StreamHandle stdout;
     private final StreamHandle stderr;
     private final Registration exitWatch;
+    /** The child's own job: it and its descendants. */
+    private final JobObject tree;
     private final List<ExitListener> exitListeners = new ArrayList<>();
     private final AtomicInteger pendingStdinWrites = new AtomicInteger();
     private final CompletableFuture<Integer> exited = new CompletableFuture<>();
@@ -63,6 +73,7 @@ public final class ChildProcess implements AutoCloseable {
         private Path directory;
         private Map<String, String> environment;
         private boolean redirectErrorStream;
+        private ChildGroup group;
         private final Redirect[] redirects = {Redirect.PIPE, Redirect.PIPE, Redirect.PIPE};
 
         private Builder(List<String> command) {
@@ -124,6 +135,12 @@ public final class ChildProcess implements AutoCloseable {
             return this;
         }
 
+        /** Starts the child in {@code group} (of the same waiter), which can end it with its tree; null for none. */
+        public Builder group(ChildGroup group) {
+            this.group = group;
+            return this;
+        }
+
         /**
          * Starts the child with its stdio ends attached to {@code wait}.
          *
@@ -148,13 +165,22 @@ public final class ChildProcess implements AutoCloseable {
     private ChildProcess(MultiHandleWait wait, Builder b) {
         this.wait = Objects.requireNonNull(wait, "wait");
         wait.checkOpen(); // before anything is created or launched
+        if (b.group != null && b.group.waiter() != wait) {
+            throw new IllegalArgumentException("the child group belongs to another MultiHandleWait");
+        }
+        if (b.group != null && b.group.job().isClosed()) {
+            throw new IllegalStateException("the child group is closed");
+        }
         this.name = b.command.get(0);
         this.win32 = wait.win32();
         ChildStdio ends = new ChildStdio(win32, b.redirects, b.redirectErrorStream);
         ProcessLaunch.Started started;
+        JobObject[] placed = new JobObject[1];
         try {
             started = ProcessLaunch.start(win32, b.command, b.directory == null ? null : b.directory.toString(),
-                    b.environment, ends.childEnds[0], ends.childEnds[1], ends.childEnds[2]);
+                    b.environment, ends.childEnds[0], ends.childEnds[1], ends.childEnds[2],
+                    (process, pid) -> placed[0] = wait.childJobs().place(process, pid,
+                            b.group == null ? null : b.group.job()));
         } catch (RuntimeException e) {
             ends.closeAll(win32);
             throw e;
@@ -162,6 +188,7 @@ public final class ChildProcess implements AutoCloseable {
         ends.closeChildEnds(win32);
         this.process = started.process();
         this.pid = started.pid();
+        this.tree = placed[0];
         // If the waiter refuses an end (closed meanwhile, a native failure), the caller gets the
         // exception and no ChildProcess to manage: the child is terminated and everything closed.
         List<StreamHandle> attached = new ArrayList<>(3);
@@ -189,6 +216,7 @@ public final class ChildProcess implements AutoCloseable {
         } catch (RuntimeException e) {
             win32.terminateProcess(process, 1);
             win32.closeHandle(process);
+            wait.childJobs().release(tree);
             parentEnds.forEach(win32::closeHandle);
             for (StreamHandle h : attached) {
                 try {
@@ -385,6 +413,71 @@ public final class ChildProcess implements AutoCloseable {
         return true;
     }
 
+    /**
+     * Ends this child and every process it started, however deep (TerminateJobObject on its own
+     * job, exit code 1), also after the child itself has exited. Descendants cannot break away
+     * from the job.
+     *
+     * @return false if nothing in the tree was running
+     * @throws IllegalStateException after {@link #close()}
+     * @throws MultiWaitException if QueryInformationJobObject or TerminateJobObject fails
+     */
+    public synchronized boolean killTree() {
+        if (closed || tree.isClosed()) {
+            throw new IllegalStateException("process " + pid + " (" + name + ") is closed");
+        }
+        if (tree.activeProcesses() == 0) {
+            return false;
+        }
+        tree.terminate(1);
+        return true;
+    }
+
+    /**
+     * Asks the child to stop: Ctrl-Break to its process group, then {@link #killTree()} once
+     * {@code timeout} has passed (at once if zero), whether or not the child exited meanwhile (it is
+     * a no-op on an empty tree; a failure of it then goes to the {@link CallbackErrorHandler}).
+     * Windows delivers console control events only to processes attached to the caller's console,
+     * and children here run on their own hidden console (CREATE_NO_WINDOW); where the event is
+     * refused (always under Wine 8: error 12) the tree is killed at once, on this thread. Watch the
+     * exit with {@link #onExit()}.
+     *
+     * @return true if Ctrl-Break was sent; false if it was refused (the tree was killed) or the child
+     *         had already exited (nothing done)
+     * @throws NullPointerException for a null timeout; IllegalArgumentException for a negative one
+     * @throws IllegalStateException after {@link #close()}
+     * @throws MultiWaitException if the event was refused and killing the tree failed
+     */
+    public boolean stop(Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
+        if (timeout.isNegative()) {
+            throw new IllegalArgumentException("timeout must not be negative: " + timeout);
+        }
+        if (closed) {
+            throw new IllegalStateException("process " + pid + " (" + name + ") is closed");
+        }
+        if (exitCode != null) {
+            return false;
+        }
+        long ms = timeout.getSeconds() >= Long.MAX_VALUE / 1000 ? Long.MAX_VALUE : timeout.toMillis();
+        return GracefulStop.stop(win32, pid, ms, this::killTree, this::escalateStop);
+    }
+
+    /** stop()'s escalation, on the timer thread: a failure is reported on the loop thread, unless closed meanwhile. */
+    private void escalateStop() {
+        try {
+            if (!closed) {
+                killTree();
+            }
+        } catch (RuntimeException e) {
+            try {
+                wait.execute(() -> wait.reportCallbackError(exitWatch, e));
+            } catch (IllegalStateException waiterClosed) {
+                // the waiter's close() ended the tree anyway
+            }
+        }
+    }
+
     private synchronized void releaseProcessHandle() {
         if (process != 0) {
             win32.closeHandle(process);
@@ -392,10 +485,16 @@ public final class ChildProcess implements AutoCloseable {
         }
     }
 
-    /** Stops watching, closes the stdio ends (cancelling their I/O) and the process handle. Does not kill. */
+    /**
+     * Stops watching, closes the stdio ends (cancelling their I/O), the process handle and the child's
+     * own job. Does not kill: the child's tree runs on in the waiter's job until the waiter closes.
+     */
     @Override
     public void close() {
-        closed = true;
+        synchronized (this) {
+            closed = true;
+            wait.childJobs().release(tree);
+        }
         exitWatch.cancel();
         for (StreamHandle h : new StreamHandle[] {stdin, stdout, stderr}) {
             if (h != null) {

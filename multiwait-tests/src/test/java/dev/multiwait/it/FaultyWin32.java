@@ -33,8 +33,12 @@ final class FaultyWin32 extends JnaWin32 {
         WSA_RECV, WSA_SEND, SHUTDOWN, CLOSE_SOCKET,
         // pipes, security descriptors, processes (LOCAL_FREE and DELETE_ATTRIBUTE_LIST: counted, for cleanup checks)
         CREATE_NAMED_PIPE, CREATE_FILE, SET_HANDLE_INFORMATION, CURRENT_USER_SID, SECURITY_DESCRIPTOR, LOCAL_FREE,
-        INIT_ATTRIBUTE_LIST, UPDATE_ATTRIBUTE, DELETE_ATTRIBUTE_LIST, CREATE_PROCESS, TERMINATE_PROCESS, GET_STD_HANDLE,
-        DUPLICATE_HANDLE, SYSTEM_DIRECTORY
+        INIT_ATTRIBUTE_LIST, UPDATE_ATTRIBUTE, DELETE_ATTRIBUTE_LIST, CREATE_PROCESS, TERMINATE_PROCESS,
+        // job objects, resume, console control events
+        CREATE_JOB, SET_JOB_INFORMATION, QUERY_JOB_INFORMATION, ASSIGN_TO_JOB, TERMINATE_JOB, RESUME_THREAD,
+        CONSOLE_CTRL_EVENT,
+        // std handles and redirects
+        GET_STD_HANDLE, DUPLICATE_HANDLE, SYSTEM_DIRECTORY
     }
 
     /** One armed fault. */
@@ -497,6 +501,57 @@ final class FaultyWin32 extends JnaWin32 {
         Fault f = check(Call.TERMINATE_PROCESS, process);
         return f != null ? failed(f) : super.terminateProcess(process, exitCode);
     }
+
+    @Override
+    public long createJobObject() {
+        Fault f = check(Call.CREATE_JOB, 0);
+        if (f != null) {
+            failed(f);
+            return 0;
+        }
+        return super.createJobObject();
+    }
+
+    @Override
+    public boolean setInformationJobObject(long job, int infoClass, long info, int length) {
+        Fault f = check(Call.SET_JOB_INFORMATION, job);
+        return f != null ? failed(f) : super.setInformationJobObject(job, infoClass, info, length);
+    }
+
+    @Override
+    public boolean queryInformationJobObject(long job, int infoClass, long info, int length, long returnLengthOut) {
+        Fault f = check(Call.QUERY_JOB_INFORMATION, job);
+        return f != null ? failed(f) : super.queryInformationJobObject(job, infoClass, info, length, returnLengthOut);
+    }
+
+    @Override
+    public boolean assignProcessToJobObject(long job, long process) {
+        Fault f = check(Call.ASSIGN_TO_JOB, job);
+        return f != null ? failed(f) : super.assignProcessToJobObject(job, process);
+    }
+
+    @Override
+    public boolean terminateJobObject(long job, int exitCode) {
+        Fault f = check(Call.TERMINATE_JOB, job);
+        return f != null ? failed(f) : super.terminateJobObject(job, exitCode);
+    }
+
+    @Override
+    public int resumeThread(long thread) {
+        Fault f = check(Call.RESUME_THREAD, thread);
+        if (f != null) {
+            failed(f);
+            return -1;
+        }
+        return super.resumeThread(thread);
+    }
+
+    @Override
+    public boolean generateConsoleCtrlEvent(int event, int processGroupId) {
+        Fault f = check(Call.CONSOLE_CTRL_EVENT, processGroupId);
+        return f != null ? failed(f) : super.generateConsoleCtrlEvent(event, processGroupId);
+    }
+
 
     @Override
     public long getStdHandle(int which) {

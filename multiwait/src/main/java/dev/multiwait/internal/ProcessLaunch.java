@@ -26,6 +26,8 @@ public final class ProcessLaunch {
     private static final int EXTENDED_STARTUPINFO_PRESENT = 0x00080000;
     private static final int CREATE_UNICODE_ENVIRONMENT = 0x00000400;
     private static final int CREATE_NO_WINDOW = 0x08000000;
+    private static final int CREATE_SUSPENDED = 0x00000004;
+    private static final int CREATE_NEW_PROCESS_GROUP = 0x00000200;
     private static final int STARTF_USESTDHANDLES = 0x100;
     private static final long PROC_THREAD_ATTRIBUTE_HANDLE_LIST = 0x20002;
     /** STARTUPINFOEXW: STARTUPINFOW (104 bytes) + lpAttributeList @104. */
@@ -45,9 +47,25 @@ public final class ProcessLaunch {
     public record Started(long process, int pid) {
     }
 
+    /** Where a new process goes (its job objects) before it runs its first instruction. */
+    public interface Placement {
+        /** @throws RuntimeException to refuse: the process is then terminated, never having run */
+        void place(long process, int pid);
+    }
+
     /** @throws MultiWaitException naming the failed call; nothing is left open or inheritable */
     public static Started start(Win32 win32, List<String> command, String directory, Map<String, String> environment,
                                 long stdin, long stdout, long stderr) {
+        return start(win32, command, directory, environment, stdin, stdout, stderr, null);
+    }
+
+    /**
+     * As above; with a {@code placement}, the process starts suspended in its own process group
+     * (CREATE_SUSPENDED | CREATE_NEW_PROCESS_GROUP), is placed, then resumed, so nothing it starts
+     * can escape its jobs.
+     */
+    public static Started start(Win32 win32, List<String> command, String directory, Map<String, String> environment,
+                                long stdin, long stdout, long stderr, Placement placement) {
         String application = null;
         String commandLine;
         if (BatchCommand.isBatch(command.get(0))) {
@@ -98,15 +116,36 @@ public final class ProcessLaunch {
                     startup.setLong(SI_STDERR, stderr);
                     startup.setLong(SI_ATTRIBUTES, listAddress);
                     info.clear();
-                    int flags = EXTENDED_STARTUPINFO_PRESENT | CREATE_NO_WINDOW | (env != null ? CREATE_UNICODE_ENVIRONMENT : 0);
+                    int flags = EXTENDED_STARTUPINFO_PRESENT | CREATE_NO_WINDOW | (env != null ? CREATE_UNICODE_ENVIRONMENT : 0)
+                            | (placement != null ? CREATE_SUSPENDED | CREATE_NEW_PROCESS_GROUP : 0);
                     launch(win32, application, commandLine, flags, env, directory, inherit,
                             Pointer.nativeValue(startup), Pointer.nativeValue(info));
                 } finally {
                     win32.deleteProcThreadAttributeList(listAddress);
                 }
             }
+            long process = info.getLong(0);
+            int pid = info.getInt(16);
+            if (placement != null) {
+                placeAndResume(win32, placement, process, info.getLong(8), pid);
+            }
             win32.closeHandle(info.getLong(8)); // the main thread: not needed
-            return new Started(info.getLong(0), info.getInt(16));
+            return new Started(process, pid);
+        }
+    }
+
+    /** A process that cannot be placed or resumed is terminated before it ran; its handles are closed. */
+    private static void placeAndResume(Win32 win32, Placement placement, long process, long thread, int pid) {
+        try {
+            placement.place(process, pid);
+            if (win32.resumeThread(thread) == -1) {
+                throw new MultiWaitException("ResumeThread(pid " + pid + ")", thread, win32.lastError(), null);
+            }
+        } catch (RuntimeException e) {
+            win32.terminateProcess(process, 1);
+            win32.closeHandle(thread);
+            win32.closeHandle(process);
+            throw e;
         }
     }
 

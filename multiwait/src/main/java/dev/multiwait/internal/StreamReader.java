@@ -2,6 +2,7 @@ package dev.multiwait.internal;
 
 import dev.multiwait.CloseReason;
 import dev.multiwait.ReadListener;
+import dev.multiwait.ReadRegistration;
 
 import static dev.multiwait.win32.Win32Errors.ERROR_MORE_DATA;
 import static dev.multiwait.win32.Win32Errors.ERROR_OPERATION_ABORTED;
@@ -11,11 +12,15 @@ import static dev.multiwait.win32.Win32Errors.ERROR_OPERATION_ABORTED;
  * listener returns, so the listener's view is never written under it. Where the data lands, and whether
  * an idle read waits with a zero-byte read holding no buffer, is its {@link ReadBufferLease}'s.
  */
-final class StreamReader extends StreamOperation {
+final class StreamReader extends StreamOperation implements ReadRegistration {
     private final ReadListener listener;
     private final ReadBufferLease buffer;
     /** File position for file handles; pipes and sockets ignore it. */
     private long offset;
+    /** Between pause() and resume(); set on the caller's thread so a pause from onData stops the next read. */
+    private volatile boolean paused;
+    /** The read in flight was cancelled by a pause (its 995 is not an end). Loop thread. */
+    private boolean pauseCancelled;
     /** The call in flight is a zero-byte read: it only says data is there (or the stream ended). */
     private boolean zeroRead;
 
@@ -30,7 +35,57 @@ final class StreamReader extends StreamOperation {
     }
 
     void start() {
-        if (mayStart()) {
+        if (mayStart() && !paused) {
+            issue();
+        }
+    }
+
+    @Override
+    public void pause() {
+        synchronized (this) {
+            checkReading("pause");
+            if (paused) {
+                throw new IllegalStateException(this + " is already paused");
+            }
+            paused = true;
+        }
+        loop.executeUnlessClosed(this::cancelForPause);
+    }
+
+    @Override
+    public void resume() {
+        synchronized (this) {
+            checkReading("resume");
+            if (!paused) {
+                throw new IllegalStateException(this + " is not paused");
+            }
+            paused = false;
+        }
+        loop.executeUnlessClosed(this::issueIfIdle);
+    }
+
+    @Override
+    public boolean isPaused() {
+        return paused;
+    }
+
+    private void checkReading(String call) {
+        if (!isActive() || stream.isClosing()) {
+            throw new IllegalStateException(call + "() on " + this + ", which has ended");
+        }
+    }
+
+    /** Loop thread: a read in flight while paused is cancelled (its bytes still come). */
+    private void cancelForPause() {
+        if (paused && isActive() && inFlight && op.isPending() && !pauseCancelled) {
+            pauseCancelled = true;
+            stream.cancelIo(op, this, false);
+        }
+    }
+
+    /** Loop thread: resume's one read, unless one is still in flight (its completion reads on). */
+    private void issueIfIdle() {
+        if (!paused && isActive() && !inFlight && !cancelRequested && !stream.isClosing()) {
             issue();
         }
     }
@@ -41,6 +96,13 @@ final class StreamReader extends StreamOperation {
         boolean ok = zeroRead ? stream.issueRead(op, op.buffer, 0, 0, 0, offset)
                 : stream.issueRead(op, buffer.block().buffer, buffer.capacity(), 0, 0, offset);
         stream.afterIssue(op, ok, this::complete);
+    }
+
+    /** While paused, resume() issues the next read. */
+    private void issueUnlessPaused() {
+        if (!paused) {
+            issue();
+        }
     }
 
     @Override
@@ -67,12 +129,16 @@ final class StreamReader extends StreamOperation {
         }
         // Cancelled (also when the handle was closed under it, which may look like end of stream), then
         // 0 bytes (a socket peer's shutdown or close, a message-less pipe) or a pipe's 109/38/233: end of stream.
-        if (cancelRequested || error == ERROR_OPERATION_ABORTED) {
-            finish(CloseReason.CANCELLED, null);
+        boolean abortedByPause = pauseCancelled && error == ERROR_OPERATION_ABORTED;
+        pauseCancelled = false;
+        if (cancelRequested || (error == ERROR_OPERATION_ABORTED && !abortedByPause)) {
+            finishCancelled();
+        } else if (abortedByPause) {
+            issueUnlessPaused(); // resumed before the aborted read came back: read on
         } else if (stream.isEndOfStream(error, bytes)) {
             finish(CloseReason.COMPLETED, null);
         } else if (error == 0 || error == ERROR_MORE_DATA) {
-            issue();
+            issueUnlessPaused();
         } else {
             // Anything else (a socket reset 10054, Wine's 676 on close...) ends this read cleanly, as an error.
             finish(CloseReason.FAILED, stream.error(stream.kind.readCall, error));
@@ -82,21 +148,29 @@ final class StreamReader extends StreamOperation {
     /**
      * A zero-byte read finished: data is there (a socket's end of stream too: the real read tells), or it
      * ended. Data found after a cancel is still read and delivered, as a plain read's would be, unless the
-     * stream is closing (then nothing more is issued on its handle).
+     * stream is closing (then nothing more is issued on its handle); while paused, resume() reads it.
      */
     private void waited(int error) {
         inFlight = false;
         if (!isActive()) {
             return;
         }
+        boolean abortedByPause = pauseCancelled && error == ERROR_OPERATION_ABORTED;
+        pauseCancelled = false;
         if (error == 0 && !(cancelRequested && stream.isClosing())) {
             buffer.dataArrived();
+            if (!cancelRequested) {
+                issueUnlessPaused();
+                return;
+            }
             issue();
-            if (cancelRequested && op.isPending()) {
+            if (op.isPending()) {
                 stream.cancelIo(op, this, false); // the cancel asked for before still applies
             }
-        } else if (cancelRequested || error == ERROR_OPERATION_ABORTED) {
-            finish(CloseReason.CANCELLED, null);
+        } else if (cancelRequested || (error == ERROR_OPERATION_ABORTED && !abortedByPause)) {
+            finishCancelled();
+        } else if (abortedByPause) {
+            issueUnlessPaused(); // resumed before the aborted wait came back: wait on
         } else if (stream.isEndOfStream(error, 0)) {
             finish(CloseReason.COMPLETED, null); // a pipe's 109: its writer is gone
         } else {
@@ -107,6 +181,14 @@ final class StreamReader extends StreamOperation {
     @Override
     protected void releaseBuffers() {
         buffer.release(op.isPending());
+    }
+
+    @Override
+    public void idleTimedOut(dev.multiwait.MultiWaitException error) {
+        if (isActive() && !cancelRequested) {
+            timedOut = error;
+            requestCancel();
+        }
     }
 
     @Override

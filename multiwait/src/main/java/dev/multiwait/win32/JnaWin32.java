@@ -175,6 +175,11 @@ public class JnaWin32 implements Win32 {
     }
 
     @Override
+    public boolean getPeerName(long socket, long address, long lengthInOut) {
+        return Ws2_32Direct.getpeername(socket, address, lengthInOut) == 0;
+    }
+
+    @Override
     public boolean setSockOpt(long socket, int level, int option, long value, int length) {
         return Ws2_32Direct.setsockopt(socket, level, option, value, length) == 0;
     }
@@ -349,6 +354,41 @@ public class JnaWin32 implements Win32 {
             return Kernel32Direct.DuplicateHandle(self, handle, self, Pointer.nativeValue(out), 0, false, 2)
                     ? out.getLong(0) : 0;
         }
+    }
+
+    @Override
+    public long createJobObject() {
+        return Kernel32Direct.CreateJobObjectW(0, 0);
+    }
+
+    @Override
+    public boolean setInformationJobObject(long job, int infoClass, long info, int length) {
+        return Kernel32Direct.SetInformationJobObject(job, infoClass, info, length);
+    }
+
+    @Override
+    public boolean queryInformationJobObject(long job, int infoClass, long info, int length, long returnLengthOut) {
+        return Kernel32Direct.QueryInformationJobObject(job, infoClass, info, length, returnLengthOut);
+    }
+
+    @Override
+    public boolean assignProcessToJobObject(long job, long process) {
+        return Kernel32Direct.AssignProcessToJobObject(job, process);
+    }
+
+    @Override
+    public boolean terminateJobObject(long job, int exitCode) {
+        return Kernel32Direct.TerminateJobObject(job, exitCode);
+    }
+
+    @Override
+    public int resumeThread(long thread) {
+        return Kernel32Direct.ResumeThread(thread);
+    }
+
+    @Override
+    public boolean generateConsoleCtrlEvent(int event, int processGroupId) {
+        return Kernel32Direct.GenerateConsoleCtrlEvent(event, processGroupId);
     }
 
     /** Handles open in this process, or -1 where the call is unsupported. For leak checks. */

@@ -93,6 +93,20 @@ final class Kernel32Direct {
     static native boolean DuplicateHandle(long sourceProcess, long source, long targetProcess, long targetOut,
                                           int access, boolean inherit, int options);
 
+    static native long CreateJobObjectW(long attributes, long name);
+
+    static native boolean SetInformationJobObject(long job, int infoClass, long info, int length);
+
+    static native boolean QueryInformationJobObject(long job, int infoClass, long info, int length, long returnLength);
+
+    static native boolean AssignProcessToJobObject(long job, long process);
+
+    static native boolean TerminateJobObject(long job, int exitCode);
+
+    static native int ResumeThread(long thread);
+
+    static native boolean GenerateConsoleCtrlEvent(int event, int processGroupId);
+
     /** ntdll, registered separately because direct mapping binds one library per class. */
     static final class Ntdll {
         static {

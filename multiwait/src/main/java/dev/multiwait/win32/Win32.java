@@ -105,6 +105,9 @@ public interface Win32 {
     /** getsockname: {@code lengthInOut} is the address of an int holding the buffer size, updated to the address size. */
     boolean getSockName(long socket, long address, long lengthInOut);
 
+    /** getpeername, as {@link #getSockName}. */
+    boolean getPeerName(long socket, long address, long lengthInOut);
+
     boolean setSockOpt(long socket, int level, int option, long value, int length);
 
     /** getsockopt: {@code lengthInOut} is the address of an int holding the buffer size, updated to the value size. */
@@ -188,4 +191,23 @@ public interface Win32 {
 
     /** DuplicateHandle within this process, same access, not inheritable; 0 on failure. */
     long duplicateHandle(long handle);
+
+    // ---- Job objects, thread resume and console control events (BOOL convention as above).
+
+    /** CreateJobObjectW(NULL, NULL): an unnamed job; 0 on failure. */
+    long createJobObject();
+
+    boolean setInformationJobObject(long job, int infoClass, long info, int length);
+
+    boolean queryInformationJobObject(long job, int infoClass, long info, int length, long returnLengthOut);
+
+    boolean assignProcessToJobObject(long job, long process);
+
+    boolean terminateJobObject(long job, int exitCode);
+
+    /** ResumeThread: the previous suspend count, or -1 (error in lastError). */
+    int resumeThread(long thread);
+
+    /** GenerateConsoleCtrlEvent(event, processGroupId). */
+    boolean generateConsoleCtrlEvent(int event, int processGroupId);
 }
