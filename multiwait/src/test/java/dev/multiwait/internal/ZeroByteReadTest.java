@@ -150,6 +150,48 @@ class ZeroByteReadTest {
     }
 
     @Test
+    void aPauseCancelsTheWaitAndResumeWaitsAgain() {
+        Harness h = bytePipe(true);
+        doAnswer(i -> {
+            h.complete(h.lastRead(), Win32Errors.ERROR_OPERATION_ABORTED, 0);
+            return true;
+        }).when(h.win32).cancelIoEx(anyLong(), anyLong());
+        Recorder rec = new Recorder();
+        dev.multiwait.ReadRegistration reg = h.attach().read(SIZE, rec);
+        h.settle();
+        reg.pause();
+        h.settle();
+        assertTrue(reg.isActive(), "a pause is not an end");
+        assertEquals(1, h.reads.size());
+        reg.resume();
+        h.settle();
+        assertEquals(2, h.reads.size());
+        assertEquals(0, h.read(1).length(), "resumed: waiting without a buffer again");
+        assertEquals(List.of(), rec.events);
+    }
+
+    @Test
+    void dataAWaitFoundWhilePausedIsReadOnResume() {
+        Harness h = bytePipe(true);
+        doAnswer(i -> {
+            h.lastError = Win32Errors.ERROR_NOT_FOUND; // the wait had already completed
+            return false;
+        }).when(h.win32).cancelIoEx(anyLong(), anyLong());
+        Recorder rec = new Recorder();
+        dev.multiwait.ReadRegistration reg = h.attach().read(SIZE, rec);
+        h.settle();
+        h.completeRead(h.read(0), 0, "");
+        reg.pause();
+        h.settle();
+        assertEquals(1, h.reads.size(), "nothing read while paused");
+        h.onRead(Harness.syncRead("later", false));
+        reg.resume();
+        h.settle();
+        assertEquals(List.of("data:later"), rec.events);
+        assertEquals(SIZE, h.read(1).length(), "resume reads what the wait found, into a borrowed block");
+    }
+
+    @Test
     void aSocketWaitsWithAZeroByteReceiveAndItsEndShowsInTheRealRead() {
         Harness h = new Harness(true);
         Recorder rec = new Recorder();
