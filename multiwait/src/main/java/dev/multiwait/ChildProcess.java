@@ -3,6 +3,7 @@ package dev.multiwait;
 import com.sun.jna.Pointer;
 import com.sun.jna.platform.win32.WinNT;
 import dev.multiwait.internal.ChildPipes;
+import dev.multiwait.internal.Platform;
 import dev.multiwait.internal.ProcessLaunch;
 import dev.multiwait.win32.ProcessDirect;
 
@@ -87,11 +88,19 @@ public final class ChildProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * Describes a launch of {@code command} (the program, then its arguments).
+     *
+     * @throws UnsupportedOperationException where {@link MultiHandleWait#isSupported()} is false
+     */
     public static Builder builder(String... command) {
+        Platform.requireSupported();
         return new Builder(List.of(command));
     }
 
+    /** As {@link #builder(String...)}. */
     public static Builder builder(List<String> command) {
+        Platform.requireSupported();
         return new Builder(command);
     }
 

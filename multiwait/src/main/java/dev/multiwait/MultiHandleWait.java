@@ -5,6 +5,7 @@ import com.sun.jna.platform.win32.WinNT;
 import dev.multiwait.internal.DuplexStream;
 import dev.multiwait.internal.EventLoop;
 import dev.multiwait.internal.IocpPort;
+import dev.multiwait.internal.Platform;
 import dev.multiwait.internal.Relay;
 import dev.multiwait.internal.SocketConnect;
 import dev.multiwait.internal.SocketListener;
@@ -40,8 +41,29 @@ public final class MultiHandleWait implements AutoCloseable {
 
     private final EventLoop loop;
 
+    /**
+     * A waiter with its own completion port.
+     *
+     * @throws UnsupportedOperationException off Windows or on a JVM that is not 64-bit x64 or arm64
+     *         (see {@link #isSupported()}), before anything native is loaded
+     */
     public MultiHandleWait() {
-        this(JnaWin32.INSTANCE, DEFAULT_BATCH);
+        this(supportedWin32(), DEFAULT_BATCH);
+    }
+
+    /**
+     * Whether this JVM can use multiwait: Windows, and a 64-bit x64 or arm64 JVM. Elsewhere the
+     * constructor and the static entry points ({@link ChildProcess#builder}, {@link OverlappedPipe})
+     * throw {@link UnsupportedOperationException} saying so.
+     */
+    public static boolean isSupported() {
+        return Platform.unsupportedReason() == null;
+    }
+
+    /** The real native layer, once the platform is known to be one it works on. */
+    private static Win32 supportedWin32() {
+        Platform.requireSupported();
+        return JnaWin32.INSTANCE;
     }
 
     /**

@@ -5,6 +5,7 @@ import com.sun.jna.Native;
 import com.sun.jna.Pointer;
 import com.sun.jna.platform.win32.Kernel32;
 import dev.multiwait.internal.ChildPipes;
+import dev.multiwait.internal.Platform;
 import dev.multiwait.win32.ProcessDirect;
 import com.sun.jna.platform.win32.WinBase;
 import com.sun.jna.platform.win32.WinNT;
@@ -17,7 +18,8 @@ import java.util.HexFormat;
  * pipes cannot). Names are unique and unguessable; the first instance is ours alone
  * (FILE_FLAG_FIRST_PIPE_INSTANCE, one instance), remote clients are refused, and the pipe's DACL
  * admits only the current user (pipe names can be listed, so the default DACL, which lets
- * everyone read, would let another user race for the client end).
+ * everyone read, would let another user race for the client end). Every method throws
+ * {@link UnsupportedOperationException} where {@link MultiHandleWait#isSupported()} is false.
  */
 public final class OverlappedPipe {
     /** 64 KiB each way: small pipe buffers throttle throughput badly. */
@@ -35,6 +37,7 @@ public final class OverlappedPipe {
 
     /** A fresh unguessable pipe name. */
     public static String uniqueName() {
+        Platform.requireSupported();
         byte[] r = new byte[16];
         RANDOM.nextBytes(r);
         return "\\\\.\\pipe\\multiwait-" + ProcessHandle.current().pid() + "-" + HexFormat.of().formatHex(r);
@@ -42,6 +45,7 @@ public final class OverlappedPipe {
 
     /** Creates the server end of a new byte-mode duplex pipe, first instance, overlapped. */
     public static WinNT.HANDLE createServer(String name) {
+        Platform.requireSupported();
         long h;
         int error;
         try (Memory sa = ChildPipes.securityAttributes()) {
@@ -60,6 +64,7 @@ public final class OverlappedPipe {
 
     /** Opens the client end of {@code name}, overlapped, read and write. */
     public static WinNT.HANDLE openClient(String name) {
+        Platform.requireSupported();
         WinNT.HANDLE h = Kernel32.INSTANCE.CreateFile(name, WinNT.GENERIC_READ | WinNT.GENERIC_WRITE, 0, null,
                 WinNT.OPEN_EXISTING, WinNT.FILE_FLAG_OVERLAPPED, null);
         if (WinBase.INVALID_HANDLE_VALUE.equals(h)) {
