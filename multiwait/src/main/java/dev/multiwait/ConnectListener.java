@@ -3,10 +3,18 @@ package dev.multiwait;
 /**
  * A connection was made: a client connected to a named-pipe server end ({@link StreamHandle#connect}),
  * or an outgoing socket connect succeeded ({@link MultiHandleWait#connect}). Runs on the loop thread.
+ *
+ * <p>The registration is the connect operation, not the stream: after {@link #onConnected} returns,
+ * {@link #onClose} follows with {@link CloseReason#COMPLETED} (the connect is done) while the stream
+ * stays open and is the listener's. A connect that fails or is cancelled gets only {@code onClose}.
  */
 @FunctionalInterface
 public interface ConnectListener extends CloseListener {
-    void onConnected(StreamHandle pipe);
+    /**
+     * @param connected the connected stream: the named-pipe server end the connect was made on, or the
+     *                  new socket of {@link MultiHandleWait#connect}, now the listener's to use and close
+     */
+    void onConnected(StreamHandle connected);
 
     @Override
     default void onClose(CloseReason reason, Exception error) {

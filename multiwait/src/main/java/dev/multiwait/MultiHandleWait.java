@@ -10,6 +10,7 @@ import dev.multiwait.internal.Relay;
 import dev.multiwait.internal.SocketConnect;
 import dev.multiwait.internal.SocketListener;
 import dev.multiwait.internal.StreamEntry;
+import dev.multiwait.internal.UnclosedLoops;
 import dev.multiwait.internal.WaitBridge;
 import dev.multiwait.win32.JnaWin32;
 import dev.multiwait.win32.Win32;
@@ -74,6 +75,7 @@ public final class MultiHandleWait implements AutoCloseable {
             throw new IllegalArgumentException("batchSize must be positive: " + batchSize);
         }
         this.loop = new EventLoop(Objects.requireNonNull(win32, "win32"), new IocpPort(win32, batchSize), batchSize);
+        UnclosedLoops.hold(this, loop); // until close(): a dropped waiter leaks rather than free kernel-owned memory
     }
 
     /**
@@ -272,6 +274,8 @@ public final class MultiHandleWait implements AutoCloseable {
         } finally {
             if (!loop.isClosed()) {
                 loop.releaseClose();
+            } else {
+                UnclosedLoops.release(loop);
             }
         }
     }

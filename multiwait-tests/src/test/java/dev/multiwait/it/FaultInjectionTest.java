@@ -243,6 +243,55 @@ class FaultInjectionTest {
         }
     }
 
+    /** WSAEINVAL: what AcceptEx says on a socket that is not listening (an error about the listener itself). */
+    static final int NOT_LISTENING = 10022;
+
+    /**
+     * A one-connection server on the rig survives the armed fault: {@code onAcceptFailed} names the call,
+     * {@code handle} (-1: the listening socket; 0: not checked) and the error, and a client that connects
+     * afterwards is accepted. {@code triggeredByAClient}: the fault needs a connection to happen first.
+     */
+    static void acceptsThroughAFault(Rig r, String call, long handle, int error, boolean triggeredByAClient) {
+        List<MultiWaitException> failures = new CopyOnWriteArrayList<>();
+        List<StreamHandle> accepted = new CopyOnWriteArrayList<>();
+        Net.End end = new Net.End();
+        SocketServer server = r.wait.listen(Net.loopback4(0), 16, 1, new dev.multiwait.AcceptListener() {
+            @Override
+            public void onAccepted(SocketServer s, StreamHandle c, InetSocketAddress p) {
+                accepted.add(c);
+            }
+
+            @Override
+            public void onAcceptFailed(SocketServer s, MultiWaitException e) {
+                failures.add(e);
+            }
+
+            @Override
+            public void onClose(CloseReason reason, Exception e) {
+                end.onClose(reason, e);
+            }
+        });
+        SocketConnectTest.Connecting first = new SocketConnectTest.Connecting();
+        if (triggeredByAClient) {
+            r.wait.connect(server.localAddress(), first);
+        }
+        r.pump(() -> !failures.isEmpty() && (!triggeredByAClient || first.socket != null), "the failed accept");
+        assertNames(failures.get(0), call, handle == -1 ? server.socket() : handle, error);
+        SocketConnectTest.Connecting client = new SocketConnectTest.Connecting();
+        r.wait.connect(server.localAddress(), client);
+        r.pump(() -> !accepted.isEmpty() && client.socket != null, "the next accept");
+        assertTrue(server.isActive(), "the server goes on");
+        assertEquals(1, failures.size(), "one failure: " + failures);
+        server.close();
+        r.pump(() -> end.reason != null, "the server to end");
+        assertEquals(CloseReason.CANCELLED, end.reason);
+        accepted.forEach(StreamHandle::close);
+        client.socket.close();
+        if (first.socket != null) {
+            first.socket.close();
+        }
+    }
+
     static final class End implements SignalListener, ExitListener, ConnectListener {
         final List<String> events = new CopyOnWriteArrayList<>();
         volatile CloseReason reason;
@@ -737,23 +786,9 @@ class FaultInjectionTest {
             assertNames(assertThrows(MultiWaitException.class, () -> r.wait.listen(Net.loopback4(0), (s, c, p) -> { })),
                     "WSASocketW(AF_INET)", 0, ERR);
         });
-        row("WSASocketW (an accept's socket)", "the server ends FAILED naming the call; its listening socket is closed", r -> {
-            r.fail(Call.WSA_SOCKET, ERR).after(1);
-            Net.End end = new Net.End();
-            SocketServer server = r.wait.listen(Net.loopback4(0), 16, 2, new dev.multiwait.AcceptListener() {
-                @Override
-                public void onAccepted(SocketServer s, StreamHandle c, InetSocketAddress p) {
-                    c.close();
-                }
-
-                @Override
-                public void onClose(CloseReason reason, Exception error) {
-                    end.onClose(reason, error);
-                }
-            });
-            r.pump(() -> !server.isActive(), "the server to end");
-            assertEquals(CloseReason.FAILED, end.reason);
-            assertNames((MultiWaitException) end.error, "WSASocketW(AF_INET) for an accept", server.socket(), ERR);
+        row("WSASocketW (an accept's socket)", "`onAcceptFailed` gets it naming the call; that accept is posted again after a back-off (10 ms doubling to 1 s), the server goes on", r -> {
+            r.fail(Call.WSA_SOCKET, ERR).after(1); // the listening socket is made, the first accept's socket is not
+            acceptsThroughAFault(r, "WSASocketW(AF_INET) for an accept", -1, ERR, false);
         });
         for (Call call : List.of(Call.BIND, Call.LISTEN, Call.GET_SOCK_NAME)) {
             String name = call == Call.BIND ? "bind" : call == Call.LISTEN ? "listen" : "getsockname";
@@ -764,6 +799,16 @@ class FaultInjectionTest {
                 assertTrue(e.handle() != 0, "names the socket");
             });
         }
+        row("WSAIoctl(SIO_GET_EXTENSION_FUNCTION_POINTER)", "`listen()`/`connect()` throw naming the function, the socket and the error; the socket is closed", r -> {
+            r.fail(Call.EXTENSION_FUNCTION, ERR);
+            MultiWaitException l = assertThrows(MultiWaitException.class, () -> r.wait.listen(Net.loopback4(0), (s, c, p) -> { }));
+            assertNames(l, "WSAIoctl(SIO_GET_EXTENSION_FUNCTION_POINTER, AcceptEx)", 0, ERR);
+            assertTrue(l.handle() != 0, "names the socket");
+            r.fail(Call.EXTENSION_FUNCTION, ERR);
+            MultiWaitException c = assertThrows(MultiWaitException.class, () -> r.wait.connect(Net.loopback4(9), new End()));
+            assertNames(c, "WSAIoctl(SIO_GET_EXTENSION_FUNCTION_POINTER, ConnectEx)", 0, ERR);
+            assertTrue(r.w.openSockets().isEmpty(), "no socket left open: " + r.w.openSockets());
+        });
         row("WSASocketW (connect)", "`connect()` throws naming the family and error", r -> {
             r.fail(Call.WSA_SOCKET, ERR);
             assertNames(assertThrows(MultiWaitException.class, () -> r.wait.connect(Net.loopback4(9), new End())),
@@ -773,8 +818,8 @@ class FaultInjectionTest {
 
     @Test
     void acceptAndConnect() {
-        row("AcceptEx (immediate error)", "the server ends FAILED naming AcceptEx, the address and the error", r -> {
-            r.fail(Call.ACCEPT_EX, ERR);
+        row("AcceptEx (immediate error about the listening socket)", "the server ends FAILED naming AcceptEx, the address and the error", r -> {
+            r.fail(Call.ACCEPT_EX, NOT_LISTENING);
             Net.End end = new Net.End();
             SocketServer server = r.wait.listen(Net.loopback4(0), 16, 1, new dev.multiwait.AcceptListener() {
                 @Override
@@ -789,34 +834,19 @@ class FaultInjectionTest {
             });
             r.pump(() -> !server.isActive(), "the server to end");
             assertEquals(CloseReason.FAILED, end.reason);
-            assertNames((MultiWaitException) end.error, "AcceptEx on /127.0.0.1:", server.socket(), ERR);
+            assertNames((MultiWaitException) end.error, "AcceptEx on /127.0.0.1:", server.socket(), NOT_LISTENING);
+        });
+        row("AcceptEx (immediate shortage)", "`onAcceptFailed` gets it naming AcceptEx; that accept is posted again after a back-off, the server goes on", r -> {
+            r.fail(Call.ACCEPT_EX, ERR);
+            acceptsThroughAFault(r, "AcceptEx on /127.0.0.1:", -1, ERR, false);
+        });
+        row("AcceptEx (immediate reset)", "`onAcceptFailed` gets it naming AcceptEx; that accept is posted again at once, the server goes on", r -> {
+            r.fail(Call.ACCEPT_EX, 10054);
+            acceptsThroughAFault(r, "AcceptEx on /127.0.0.1:", -1, 10054, false);
         });
         row("setsockopt(SO_UPDATE_ACCEPT_CONTEXT)", "`onAcceptFailed` gets it; that connection is dropped, the server goes on", r -> {
             r.fail(Call.SET_SOCK_OPT, ERR).on(0x700B);
-            List<MultiWaitException> failures = new CopyOnWriteArrayList<>();
-            List<StreamHandle> accepted = new CopyOnWriteArrayList<>();
-            SocketServer server = r.wait.listen(Net.loopback4(0), 16, 1, new dev.multiwait.AcceptListener() {
-                @Override
-                public void onAccepted(SocketServer s, StreamHandle c, InetSocketAddress p) {
-                    accepted.add(c);
-                }
-
-                @Override
-                public void onAcceptFailed(SocketServer s, MultiWaitException error) {
-                    failures.add(error);
-                }
-            });
-            SocketConnectTest.Connecting first = new SocketConnectTest.Connecting();
-            r.wait.connect(server.localAddress(), first);
-            r.pump(() -> !failures.isEmpty() && first.socket != null, "the failed accept");
-            assertNames(failures.get(0), "setsockopt(SO_UPDATE_ACCEPT_CONTEXT)", 0, ERR);
-            SocketConnectTest.Connecting second = new SocketConnectTest.Connecting();
-            r.wait.connect(server.localAddress(), second);
-            r.pump(() -> !accepted.isEmpty() && second.socket != null, "the next accept");
-            server.close();
-            accepted.forEach(StreamHandle::close);
-            first.socket.close();
-            second.socket.close();
+            acceptsThroughAFault(r, "setsockopt(SO_UPDATE_ACCEPT_CONTEXT)", 0, ERR, true);
         });
         row("ConnectEx (immediate error)", "that connect ends FAILED naming ConnectEx, the address and the error; socket closed", r -> {
             SocketServer server = r.wait.listen(Net.loopback4(0), (s, c, p) -> c.close());

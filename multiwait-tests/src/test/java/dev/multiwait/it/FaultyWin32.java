@@ -29,7 +29,7 @@ final class FaultyWin32 extends JnaWin32 {
         CREATE_PORT, ASSOCIATE, GET_QUEUED_COMPLETION_STATUS_EX, POST_QUEUED_COMPLETION_STATUS, SKIP_ON_SUCCESS,
         CANCEL_IO_EX, READ_FILE, WRITE_FILE, CONNECT_NAMED_PIPE, CLOSE_HANDLE, IS_HANDLE_OPEN, GET_FILE_TYPE,
         GET_PROCESS_ID, REGISTER_WAIT, UNREGISTER_WAIT, GET_EXIT_CODE_PROCESS, CONSOLE_EVENTS, READ_CONSOLE_INPUT,
-        WSA_STARTUP, WSA_SOCKET, BIND, LISTEN, GET_SOCK_NAME, SET_SOCK_OPT, GET_SOCK_OPT, ACCEPT_EX, CONNECT_EX,
+        WSA_STARTUP, WSA_SOCKET, BIND, LISTEN, GET_SOCK_NAME, SET_SOCK_OPT, GET_SOCK_OPT, EXTENSION_FUNCTION, ACCEPT_EX, CONNECT_EX,
         WSA_RECV, WSA_SEND, SHUTDOWN, CLOSE_SOCKET
     }
 
@@ -342,19 +342,29 @@ final class FaultyWin32 extends JnaWin32 {
     }
 
     @Override
-    public boolean acceptEx(long listenSocket, long acceptSocket, long buffer, int receiveLength, int localAddressLength,
-                            int remoteAddressLength, long bytesReceivedOut, long overlapped) {
+    public long extensionFunction(long socket, int which) {
+        Fault f = check(Call.EXTENSION_FUNCTION, which);
+        if (f != null) {
+            failed(f);
+            return 0;
+        }
+        return super.extensionFunction(socket, which);
+    }
+
+    @Override
+    public boolean acceptEx(long function, long listenSocket, long acceptSocket, long buffer, int receiveLength,
+                            int localAddressLength, int remoteAddressLength, long bytesReceivedOut, long overlapped) {
         Fault f = check(Call.ACCEPT_EX, listenSocket);
-        return f != null ? failed(f) : super.acceptEx(listenSocket, acceptSocket, buffer, receiveLength,
+        return f != null ? failed(f) : super.acceptEx(function, listenSocket, acceptSocket, buffer, receiveLength,
                 localAddressLength, remoteAddressLength, bytesReceivedOut, overlapped);
     }
 
     @Override
-    public boolean connectEx(long socket, long address, int addressLength, long sendBuffer, int sendLength,
-                             long sentOut, long overlapped) {
+    public boolean connectEx(long function, long socket, long address, int addressLength, long sendBuffer,
+                             int sendLength, long sentOut, long overlapped) {
         Fault f = check(Call.CONNECT_EX, socket);
         return f != null ? failed(f)
-                : super.connectEx(socket, address, addressLength, sendBuffer, sendLength, sentOut, overlapped);
+                : super.connectEx(function, socket, address, addressLength, sendBuffer, sendLength, sentOut, overlapped);
     }
 
     @Override

@@ -60,7 +60,34 @@ public final class ErrorText {
             Map.entry(10061, "WSAECONNREFUSED"),
             Map.entry(10065, "WSAEHOSTUNREACH"),
             Map.entry(10093, "WSANOTINITIALISED"),
-            Map.entry(10101, "WSAEDISCON"));
+            Map.entry(10101, "WSAEDISCON"),
+            // further codes a socket, pipe or process call can report (NTSTATUS fallbacks included)
+            Map.entry(1, "ERROR_INVALID_FUNCTION"),
+            Map.entry(31, "ERROR_GEN_FAILURE"),
+            Map.entry(50, "ERROR_NOT_SUPPORTED"),
+            Map.entry(59, "ERROR_UNEXP_NET_ERR"),
+            Map.entry(120, "ERROR_CALL_NOT_IMPLEMENTED"),
+            Map.entry(123, "ERROR_INVALID_NAME"),
+            Map.entry(193, "ERROR_BAD_EXE_FORMAT"),
+            Map.entry(317, "ERROR_MR_MID_NOT_FOUND"),
+            Map.entry(1117, "ERROR_IO_DEVICE"),
+            Map.entry(1229, "ERROR_CONNECTION_INVALID"),
+            Map.entry(1234, "ERROR_PORT_UNREACHABLE"),
+            Map.entry(1235, "ERROR_REQUEST_ABORTED"),
+            Map.entry(1453, "ERROR_QUOTA_EXCEEDED"),
+            Map.entry(1455, "ERROR_COMMITMENT_LIMIT"),
+            Map.entry(1816, "ERROR_NOT_ENOUGH_QUOTA"),
+            Map.entry(10024, "WSAEMFILE"),
+            Map.entry(10036, "WSAEINPROGRESS"),
+            Map.entry(10037, "WSAEALREADY"),
+            Map.entry(10039, "WSAEDESTADDRREQ"),
+            Map.entry(10040, "WSAEMSGSIZE"),
+            Map.entry(10042, "WSAENOPROTOOPT"),
+            Map.entry(10043, "WSAEPROTONOSUPPORT"),
+            Map.entry(10044, "WSAESOCKTNOSUPPORT"),
+            Map.entry(10091, "WSASYSNOTREADY"),
+            Map.entry(10092, "WSAVERNOTSUPPORTED"),
+            Map.entry(10107, "WSASYSCALLFAILURE"));
 
     private ErrorText() {
     }

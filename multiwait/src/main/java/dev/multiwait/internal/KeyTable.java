@@ -7,7 +7,9 @@ import java.util.Arrays;
 /**
  * Completion key to entry, in O(1). A key is {@code generation << 32 | slot}: slots are recycled,
  * but each reuse bumps the slot's generation, so a stale packet for a freed key never reaches
- * the slot's next tenant. Generations start at 1, so no key is ever 0 (the loop's wake key).
+ * the slot's next tenant. Generations run from 1 to 2^32-1 and never wrap: a slot whose generations
+ * are used up is retired (one array cell per 4 billion reuses), so no key is ever issued twice, and
+ * none is 0 (the loop's wake key).
  * Writers lock; the loop thread's lookup is a lock-free acquire read.
  */
 public final class KeyTable<E extends KeyTable.Keyed> {
@@ -18,6 +20,8 @@ public final class KeyTable<E extends KeyTable.Keyed> {
         void assignKey(long key);
     }
 
+    /** 2^32-1 as an unsigned int: a slot that reached it is never reused. */
+    static final int LAST_GENERATION = -1;
     private static final VarHandle SLOT = MethodHandles.arrayElementVarHandle(Object[].class);
 
     private volatile Object[] entries = new Object[64];
@@ -31,19 +35,20 @@ public final class KeyTable<E extends KeyTable.Keyed> {
 
     /** Stores {@code entry} and returns its new, never-before-issued key. */
     public synchronized long add(E entry) {
-        int slot;
-        if (freeCount > 0) {
-            slot = freeSlots[--freeCount];
-        } else {
+        int slot = -1;
+        while (slot < 0 && freeCount > 0) {
+            int free = freeSlots[--freeCount];
+            if (generations[free] != LAST_GENERATION) {
+                slot = free;
+            } // else every key of that slot has been issued: it is retired
+        }
+        if (slot < 0) {
             if (used == entries.length) {
                 grow();
             }
             slot = used++;
         }
         int generation = ++generations[slot];
-        if (generation == 0) {
-            generation = generations[slot] = 1;
-        }
         long key = ((long) generation << 32) | slot;
         entry.assignKey(key);
         SLOT.setRelease(entries, slot, entry);

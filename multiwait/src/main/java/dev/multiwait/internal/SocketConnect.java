@@ -3,6 +3,7 @@ package dev.multiwait.internal;
 import dev.multiwait.CloseReason;
 import dev.multiwait.ConnectListener;
 import dev.multiwait.MultiWaitException;
+import dev.multiwait.win32.Win32;
 import dev.multiwait.win32.Win32Errors;
 import dev.multiwait.win32.Winsock;
 import dev.multiwait.win32.WsaErrors;
@@ -17,6 +18,8 @@ import java.net.InetSocketAddress;
  */
 public final class SocketConnect extends RegistrationBase {
     private final StreamEntry stream;
+    /** ConnectEx as this socket's provider implements it. */
+    private final long connectEx;
     private final InetSocketAddress remote;
     private final ConnectListener listener;
     /** The OVERLAPPED, the remote SOCKADDR in the buffer (ConnectEx may read it until the packet), bytes-sent out. */
@@ -25,9 +28,10 @@ public final class SocketConnect extends RegistrationBase {
     /** The listener took the socket: it is no longer ours to close. */
     private boolean handedOver;
 
-    private SocketConnect(StreamEntry stream, InetSocketAddress remote, ConnectListener listener) {
+    private SocketConnect(StreamEntry stream, long connectEx, InetSocketAddress remote, ConnectListener listener) {
         super(stream.loop, listener);
         this.stream = stream;
+        this.connectEx = connectEx;
         this.remote = remote;
         this.listener = listener;
     }
@@ -41,14 +45,16 @@ public final class SocketConnect extends RegistrationBase {
         int family = SocketSupport.familyOf(remote);
         long s = SocketSupport.newSocket(loop.win32, family);
         StreamEntry entry;
+        long connectEx;
         try {
             SocketSupport.bind(loop.win32, s, SocketSupport.anyOf(family));
+            connectEx = SocketSupport.extensionFunction(loop.win32, s, Win32.CONNECT_EX);
             entry = StreamEntry.attachSocket(loop, s);
         } catch (RuntimeException e) {
             loop.win32.closeSocket(s);
             throw e;
         }
-        SocketConnect c = new SocketConnect(entry, remote, listener);
+        SocketConnect c = new SocketConnect(entry, connectEx, remote, listener);
         entry.socketConnect = c;
         boolean handedOver;
         try {
@@ -75,7 +81,7 @@ public final class SocketConnect extends RegistrationBase {
         inFlight = true;
         op.prepare(0);
         int len = Winsock.encode(remote, op.buffer);
-        boolean ok = loop.win32.connectEx(stream.handle, op.buffer, len, 0, 0, op.scratch, op.overlapped);
+        boolean ok = loop.win32.connectEx(connectEx, stream.handle, op.buffer, len, 0, 0, op.scratch, op.overlapped);
         stream.afterIssue(op, ok, this::complete);
     }
 

@@ -34,6 +34,9 @@ public final class SocketListener extends RegistrationBase implements SocketServ
     private static final int S_REMOTE_LEN = 28;
 
     private final long socket;
+    /** AcceptEx and GetAcceptExSockaddrs as the listening socket's provider implements them. */
+    private final long acceptEx;
+    private final long getAcceptExSockaddrs;
     private final int family;
     private final InetSocketAddress localAddress;
     private final AcceptListener listener;
@@ -45,6 +48,8 @@ public final class SocketListener extends RegistrationBase implements SocketServ
     /** The listening socket's provider hands out kernel handles; its accepted sockets share the provider. */
     private boolean ifsHandles;
     private MultiWaitException failure;
+    /** When accepts parked by a shortage (WSAENOBUFS...) are posted again. */
+    private final AcceptBackOff backOff = new AcceptBackOff(loop, this::retryWaiting);
     /** The listening socket is closed (early, if cancelling an accept failed; else by release). */
     private boolean socketClosed;
 
@@ -55,6 +60,8 @@ public final class SocketListener extends RegistrationBase implements SocketServ
         long acceptSocket;
         /** A result (packet or synchronous) is on its way. */
         boolean inFlight;
+        /** Parked after a shortage (no socket, no AcceptEx) until the retry timer fires. */
+        boolean waiting;
     }
 
     /** The listening socket's key-table entry. */
@@ -64,7 +71,7 @@ public final class SocketListener extends RegistrationBase implements SocketServ
             for (Accept a : accepts) {
                 if (a.op.overlapped == overlapped && a.op.isPending()) {
                     a.op.packetArrived();
-                    completed(a, StreamEntry.completionError(a.op, true, loop.win32));
+                    completed(a, StreamEntry.completionError(a.op, true, loop.win32), false);
                     return;
                 }
             }
@@ -83,10 +90,12 @@ public final class SocketListener extends RegistrationBase implements SocketServ
         }
     }
 
-    private SocketListener(EventLoop loop, long socket, int family, InetSocketAddress localAddress, int pending,
-                           AcceptListener listener) {
+    private SocketListener(EventLoop loop, long socket, long[] extensions, int family, InetSocketAddress localAddress,
+                           int pending, AcceptListener listener) {
         super(loop, listener);
         this.socket = socket;
+        this.acceptEx = extensions[0];
+        this.getAcceptExSockaddrs = extensions[1];
         this.family = family;
         this.localAddress = localAddress;
         this.listener = listener;
@@ -124,8 +133,10 @@ public final class SocketListener extends RegistrationBase implements SocketServ
                 int error = win32.lastError();
                 throw new MultiWaitException("listen(" + address + ")", s, error, WsaErrors.hint(error));
             }
-            l = new SocketListener(loop, s, family, SocketSupport.localAddress(win32, s, address), pendingAccepts,
-                    listener);
+            long[] extensions = {SocketSupport.extensionFunction(win32, s, Win32.ACCEPT_EX),
+                    SocketSupport.extensionFunction(win32, s, Win32.GET_ACCEPT_EX_SOCKADDRS)};
+            l = new SocketListener(loop, s, extensions, family, SocketSupport.localAddress(win32, s, address),
+                    pendingAccepts, listener);
         } catch (RuntimeException e) {
             win32.closeSocket(s);
             throw e;
@@ -179,22 +190,23 @@ public final class SocketListener extends RegistrationBase implements SocketServ
 
     /** Posts one AcceptEx into slot {@code a} with a fresh accept socket. Loop thread. */
     private void post(Accept a) {
+        a.waiting = false;
         long s = SocketSupport.newSocketOrInvalid(loop.win32, family);
         if (s == Win32.INVALID_SOCKET) {
             int error = loop.win32.lastError();
-            fail(new MultiWaitException("WSASocketW(" + SocketSupport.familyName(family) + ") for an accept on "
-                    + localAddress, socket, error, WsaErrors.hint(error)));
+            failed(a, error, true, "WSASocketW(" + SocketSupport.familyName(family) + ") for an accept on " + localAddress);
             return;
         }
         a.acceptSocket = s;
         a.inFlight = true;
         a.op.prepare(0);
-        boolean ok = loop.win32.acceptEx(socket, s, a.op.buffer, 0, Winsock.ACCEPT_ADDRESS_LENGTH,
+        boolean ok = loop.win32.acceptEx(acceptEx, socket, s, a.op.buffer, 0, Winsock.ACCEPT_ADDRESS_LENGTH,
                 Winsock.ACCEPT_ADDRESS_LENGTH, a.op.scratch + S_RECEIVED, a.op.overlapped);
-        StreamEntry.afterIssue(loop, skipOnSuccess, a.op, ok, (error, bytes) -> completed(a, error));
+        StreamEntry.afterIssue(loop, skipOnSuccess, a.op, ok, (error, bytes) -> completed(a, error, true));
     }
 
-    private void completed(Accept a, int error) {
+    /** {@code immediate}: AcceptEx itself returned the error (no packet came). */
+    private void completed(Accept a, int error, boolean immediate) {
         a.inFlight = false;
         long accepted = a.acceptSocket;
         a.acceptSocket = 0;
@@ -204,25 +216,53 @@ public final class SocketListener extends RegistrationBase implements SocketServ
             return;
         }
         if (error == 0) {
+            backOff.reset();
             handOver(accepted, a);
             if (isActive() && !cancelRequested) {
                 post(a);
             } else {
                 finishIfIdle();
             }
-        } else if (WsaErrors.isConnectionLevel(error)) {
-            // the client gave up before we took it: this connection is lost, the server goes on
-            closeSocket(accepted);
-            acceptFailed(new MultiWaitException("AcceptEx on " + localAddress, socket, error, WsaErrors.hint(error)));
-            if (isActive() && !cancelRequested) {
+            return;
+        }
+        closeSocket(accepted);
+        failed(a, error, immediate, "AcceptEx on " + localAddress);
+    }
+
+    /**
+     * Slot {@code a} failed with {@code error} (its accept socket, if any, closed): a lost connection is
+     * reported and the accept posted again; a shortage is reported and retried after a back-off; a
+     * broken listening socket ends the listener.
+     */
+    private void failed(Accept a, int error, boolean immediate, String call) {
+        AcceptFailures kind = AcceptFailures.of(error, immediate);
+        if (kind == AcceptFailures.LISTENER) {
+            fail(new MultiWaitException(call, socket, error, error == Win32Errors.ERROR_OPERATION_ABORTED
+                    ? "the accept was cancelled from outside" : WsaErrors.hint(error)));
+            return;
+        }
+        String hint = error == Win32Errors.ERROR_IO_INCOMPLETE ? StreamEntry.RESULT_MISSING : WsaErrors.hint(error);
+        if (kind == AcceptFailures.RETRY_LATER) {
+            hint = (hint != null ? hint + "; " : "") + "this accept is posted again after a back-off ("
+                    + AcceptBackOff.FIRST_MILLIS + " ms doubling to " + AcceptBackOff.MAX_MILLIS + " ms)";
+        }
+        acceptFailed(new MultiWaitException(call, socket, error, hint));
+        if (!isActive() || cancelRequested) {
+            finishIfIdle();
+        } else if (kind == AcceptFailures.CONNECTION) {
+            post(a);
+        } else {
+            a.waiting = true;
+            backOff.schedule();
+        }
+    }
+
+    /** The back-off is over: post the parked accepts again. */
+    private void retryWaiting() {
+        for (Accept a : accepts) {
+            if (a.waiting && isActive() && !cancelRequested) {
                 post(a);
             }
-        } else {
-            // aborted by someone else (995, Wine's 676 on a closed socket) or a real failure: the listener ends
-            closeSocket(accepted);
-            fail(new MultiWaitException("AcceptEx on " + localAddress, socket, error,
-                    error == Win32Errors.ERROR_OPERATION_ABORTED ? "the accept was cancelled from outside"
-                            : error == Win32Errors.ERROR_IO_INCOMPLETE ? StreamEntry.RESULT_MISSING : WsaErrors.hint(error)));
         }
     }
 
@@ -236,7 +276,7 @@ public final class SocketListener extends RegistrationBase implements SocketServ
             return;
         }
         long base = a.op.scratch;
-        loop.win32.getAcceptExSockaddrs(a.op.buffer, 0, Winsock.ACCEPT_ADDRESS_LENGTH, Winsock.ACCEPT_ADDRESS_LENGTH,
+        loop.win32.getAcceptExSockaddrs(getAcceptExSockaddrs, a.op.buffer, 0, Winsock.ACCEPT_ADDRESS_LENGTH, Winsock.ACCEPT_ADDRESS_LENGTH,
                 base + S_LOCAL, base + S_LOCAL_LEN, base + S_REMOTE, base + S_REMOTE_LEN);
         InetSocketAddress peer = Winsock.decode(a.op.scratchLong(S_REMOTE), a.op.scratchInt(S_REMOTE_LEN));
         StreamEntry stream;

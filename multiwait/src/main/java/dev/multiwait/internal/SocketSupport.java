@@ -123,6 +123,22 @@ final class SocketSupport {
         }
     }
 
+    /**
+     * The address of an extension function ({@link Win32#ACCEPT_EX}...) for {@code socket}'s provider;
+     * throws naming the function, the socket and the WSA error if WSAIoctl cannot give it.
+     */
+    static long extensionFunction(Win32 win32, long socket, int which) {
+        long fn = win32.extensionFunction(socket, which);
+        if (fn == 0) {
+            int error = win32.lastError();
+            String name = which == Win32.ACCEPT_EX ? "AcceptEx"
+                    : which == Win32.GET_ACCEPT_EX_SOCKADDRS ? "GetAcceptExSockaddrs" : "ConnectEx";
+            throw new MultiWaitException("WSAIoctl(SIO_GET_EXTENSION_FUNCTION_POINTER, " + name + ")", socket, error,
+                    "the socket's provider does not offer " + name);
+        }
+        return fn;
+    }
+
     /** The any address of {@code family}, port 0: what ConnectEx needs its socket bound to. */
     static InetSocketAddress anyOf(int family) {
         try {

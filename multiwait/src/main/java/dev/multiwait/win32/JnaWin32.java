@@ -114,9 +114,7 @@ public class JnaWin32 implements Win32 {
 
     private static final Object WINSOCK_LOCK = new Object();
     private static Integer startupResult;
-    private static volatile Function acceptEx;
-    private static volatile Function getAcceptExSockaddrs;
-    private static volatile Function connectEx;
+    private static final java.util.Map<Long, Function> FUNCTIONS = new java.util.concurrent.ConcurrentHashMap<>();
 
     @Override
     public int wsaStartup() {
@@ -162,57 +160,39 @@ public class JnaWin32 implements Win32 {
     }
 
     @Override
-    public boolean acceptEx(long listenSocket, long acceptSocket, long buffer, int receiveLength, int localAddressLength,
-                            int remoteAddressLength, long bytesReceivedOut, long overlapped) {
-        Function fn = acceptEx;
-        if (fn == null) {
-            synchronized (WINSOCK_LOCK) {
-                if (acceptEx == null) {
-                    Function sockaddrs = Ws2_32Direct.extension(listenSocket, Ws2_32Direct.WSAID_GETACCEPTEXSOCKADDRS);
-                    if (sockaddrs == null) {
-                        return false;
-                    }
-                    getAcceptExSockaddrs = sockaddrs;
-                    acceptEx = Ws2_32Direct.extension(listenSocket, Ws2_32Direct.WSAID_ACCEPTEX);
-                    if (acceptEx == null) {
-                        return false;
-                    }
-                }
-                fn = acceptEx;
-            }
-        }
-        return fn.invokeInt(new Object[] {listenSocket, acceptSocket, buffer, receiveLength, localAddressLength,
-                remoteAddressLength, bytesReceivedOut, overlapped}) != 0;
+    public long extensionFunction(long socket, int which) {
+        return Ws2_32Direct.extension(socket, which == ACCEPT_EX ? Ws2_32Direct.WSAID_ACCEPTEX
+                : which == GET_ACCEPT_EX_SOCKADDRS ? Ws2_32Direct.WSAID_GETACCEPTEXSOCKADDRS : Ws2_32Direct.WSAID_CONNECTEX);
     }
 
     @Override
-    public void getAcceptExSockaddrs(long buffer, int receiveLength, int localAddressLength, int remoteAddressLength,
-                                     long localOut, long localLengthOut, long remoteOut, long remoteLengthOut) {
-        Function fn = getAcceptExSockaddrs;
-        if (fn == null) {
-            throw new IllegalStateException("GetAcceptExSockaddrs before any AcceptEx");
-        }
-        fn.invokeVoid(new Object[] {buffer, receiveLength, localAddressLength, remoteAddressLength,
+    public boolean acceptEx(long function, long listenSocket, long acceptSocket, long buffer, int receiveLength,
+                            int localAddressLength, int remoteAddressLength, long bytesReceivedOut, long overlapped) {
+        return callable(function).invokeInt(new Object[] {listenSocket, acceptSocket, buffer, receiveLength,
+                localAddressLength, remoteAddressLength, bytesReceivedOut, overlapped}) != 0;
+    }
+
+    @Override
+    public void getAcceptExSockaddrs(long function, long buffer, int receiveLength, int localAddressLength,
+                                     int remoteAddressLength, long localOut, long localLengthOut, long remoteOut,
+                                     long remoteLengthOut) {
+        callable(function).invokeVoid(new Object[] {buffer, receiveLength, localAddressLength, remoteAddressLength,
                 localOut, localLengthOut, remoteOut, remoteLengthOut});
     }
 
     @Override
-    public boolean connectEx(long socket, long address, int addressLength, long sendBuffer, int sendLength,
-                             long sentOut, long overlapped) {
-        Function fn = connectEx;
-        if (fn == null) {
-            synchronized (WINSOCK_LOCK) {
-                if (connectEx == null) {
-                    connectEx = Ws2_32Direct.extension(socket, Ws2_32Direct.WSAID_CONNECTEX);
-                    if (connectEx == null) {
-                        return false;
-                    }
-                }
-                fn = connectEx;
-            }
+    public boolean connectEx(long function, long socket, long address, int addressLength, long sendBuffer,
+                             int sendLength, long sentOut, long overlapped) {
+        return callable(function).invokeInt(new Object[] {socket, address, addressLength, sendBuffer, sendLength,
+                sentOut, overlapped}) != 0;
+    }
+
+    /** One JNA Function per extension address (a process has a handful: one per provider and function). */
+    private static Function callable(long function) {
+        if (function == 0) {
+            throw new IllegalArgumentException("no extension function address");
         }
-        return fn.invokeInt(new Object[] {socket, address, addressLength, sendBuffer, sendLength, sentOut,
-                overlapped}) != 0;
+        return FUNCTIONS.computeIfAbsent(function, f -> Function.getFunction(new Pointer(f), Function.C_CONVENTION));
     }
 
     @Override

@@ -90,17 +90,30 @@ public interface Win32 {
     /** getsockopt: {@code lengthInOut} is the address of an int holding the buffer size, updated to the value size. */
     boolean getSockOpt(long socket, int level, int option, long value, long lengthInOut);
 
-    /** AcceptEx (extension pointer fetched with WSAIoctl on first use); {@code buffer} must stay valid until the packet. */
-    boolean acceptEx(long listenSocket, long acceptSocket, long buffer, int receiveLength, int localAddressLength,
-                     int remoteAddressLength, long bytesReceivedOut, long overlapped);
+    /** {@link #extensionFunction} selectors. */
+    int ACCEPT_EX = 0;
+    int GET_ACCEPT_EX_SOCKADDRS = 1;
+    int CONNECT_EX = 2;
 
-    /** GetAcceptExSockaddrs: writes pointers into {@code buffer} at {@code localOut}/{@code remoteOut}, lengths as ints. */
-    void getAcceptExSockaddrs(long buffer, int receiveLength, int localAddressLength, int remoteAddressLength,
-                              long localOut, long localLengthOut, long remoteOut, long remoteLengthOut);
+    /**
+     * WSAIoctl(SIO_GET_EXTENSION_FUNCTION_POINTER) on {@code socket}: the address of AcceptEx,
+     * GetAcceptExSockaddrs or ConnectEx ({@code which}) as that socket's provider implements it, or 0
+     * (error in lastError). Looked up per socket, as libuv does: a layered provider may have its own.
+     */
+    long extensionFunction(long socket, int which);
 
-    /** ConnectEx on a bound socket (extension pointer fetched with WSAIoctl on first use). */
-    boolean connectEx(long socket, long address, int addressLength, long sendBuffer, int sendLength, long sentOut,
-                      long overlapped);
+    /** AcceptEx at {@code function} (from the listening socket); {@code buffer} must stay valid until the packet. */
+    boolean acceptEx(long function, long listenSocket, long acceptSocket, long buffer, int receiveLength,
+                     int localAddressLength, int remoteAddressLength, long bytesReceivedOut, long overlapped);
+
+    /** GetAcceptExSockaddrs at {@code function}: writes pointers into {@code buffer} at {@code localOut}/{@code remoteOut}, lengths as ints. */
+    void getAcceptExSockaddrs(long function, long buffer, int receiveLength, int localAddressLength,
+                              int remoteAddressLength, long localOut, long localLengthOut, long remoteOut,
+                              long remoteLengthOut);
+
+    /** ConnectEx at {@code function} (from this socket) on a bound socket. */
+    boolean connectEx(long function, long socket, long address, int addressLength, long sendBuffer, int sendLength,
+                      long sentOut, long overlapped);
 
     /** Overlapped WSARecv of {@code count} WSABUFs at {@code buffers}; {@code flagsInOut} must stay valid until the packet. */
     boolean wsaRecv(long socket, long buffers, int count, long flagsInOut, long overlapped);

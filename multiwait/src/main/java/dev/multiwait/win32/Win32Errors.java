@@ -6,6 +6,8 @@ public final class Win32Errors {
     }
 
     public static final int ERROR_INVALID_HANDLE = 6;
+    public static final int ERROR_NOT_ENOUGH_MEMORY = 8;
+    public static final int ERROR_OUTOFMEMORY = 14;
     public static final int ERROR_HANDLE_EOF = 38;
     public static final int ERROR_INVALID_PARAMETER = 87;
     public static final int ERROR_BROKEN_PIPE = 109;
@@ -20,4 +22,6 @@ public final class Win32Errors {
     public static final int ERROR_IO_INCOMPLETE = 996;
     public static final int ERROR_IO_PENDING = 997;
     public static final int ERROR_NOT_FOUND = 1168;
+    public static final int ERROR_NO_SYSTEM_RESOURCES = 1450;
+    public static final int ERROR_NOT_ENOUGH_QUOTA = 1816;
 }

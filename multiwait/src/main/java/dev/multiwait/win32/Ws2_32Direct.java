@@ -1,6 +1,5 @@
 package dev.multiwait.win32;
 
-import com.sun.jna.Function;
 import com.sun.jna.Memory;
 import com.sun.jna.Native;
 import com.sun.jna.NativeLibrary;
@@ -8,7 +7,7 @@ import com.sun.jna.Pointer;
 
 /**
  * JNA direct-mapped ws2_32 entry points, plus the Winsock extension functions (AcceptEx,
- * GetAcceptExSockaddrs, ConnectEx) fetched once with WSAIoctl(SIO_GET_EXTENSION_FUNCTION_POINTER).
+ * GetAcceptExSockaddrs, ConnectEx) looked up per socket with WSAIoctl(SIO_GET_EXTENSION_FUNCTION_POINTER).
  * Pointers are raw addresses of native memory the library owns. Every call returns the Winsock
  * convention (0 / SOCKET_ERROR, INVALID_SOCKET); the error is left for GetLastError, which is
  * where WSAGetLastError reads it.
@@ -60,20 +59,17 @@ final class Ws2_32Direct {
     static native int closesocket(long s);
 
     /**
-     * Looks an extension function up on {@code socket}'s provider. Null if WSAIoctl failed (its
-     * error is then in GetLastError).
+     * Looks an extension function up on {@code socket}'s provider: its address, or 0 if WSAIoctl
+     * failed (its error is then in GetLastError).
      */
-    static Function extension(long socket, byte[] guid) {
+    static long extension(long socket, byte[] guid) {
         try (Memory in = new Memory(16); Memory out = new Memory(16)) {
             in.write(0, guid, 0, 16);
             out.clear();
             int rc = WSAIoctl(socket, SIO_GET_EXTENSION_FUNCTION_POINTER, Pointer.nativeValue(in), 16,
                     Pointer.nativeValue(out), 8, Pointer.nativeValue(out) + 8, 0, 0);
             long fn = out.getLong(0);
-            if (rc != 0 || fn == 0) {
-                return null;
-            }
-            return Function.getFunction(new Pointer(fn), Function.C_CONVENTION);
+            return rc != 0 ? 0 : fn;
         }
     }
 

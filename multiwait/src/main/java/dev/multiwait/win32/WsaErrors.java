@@ -15,6 +15,7 @@ public final class WsaErrors {
     public static final int WSAEACCES = 10013;
     public static final int WSAEFAULT = 10014;
     public static final int WSAEINVAL = 10022;
+    public static final int WSAEMFILE = 10024;
     public static final int WSAEWOULDBLOCK = 10035;
     public static final int WSAENOTSOCK = 10038;
     public static final int WSAEMSGSIZE = 10040;
@@ -38,6 +39,8 @@ public final class WsaErrors {
     public static final int WSAEDISCON = 10101;
     /** Win32 codes a socket error may also arrive as. */
     public static final int ERROR_NETNAME_DELETED = 64;
+    /** Wine 8's error for an AcceptEx whose client reset before the accept completed (STATUS_UNEXPECTED_NETWORK_ERROR). */
+    public static final int ERROR_UNEXP_NET_ERR = 59;
     public static final int ERROR_CONNECTION_REFUSED = 1225;
     public static final int ERROR_NETWORK_UNREACHABLE = 1231;
     public static final int ERROR_HOST_UNREACHABLE = 1232;
@@ -101,7 +104,7 @@ public final class WsaErrors {
             case 0xC0000141: // STATUS_INVALID_ADDRESS
             case 0xC0000207: // STATUS_INVALID_ADDRESS_COMPONENT
                 return WSAEADDRNOTAVAIL;
-            case 0xC0000235: // STATUS_INVALID_CONNECTION
+            case 0xC0000140: // STATUS_INVALID_CONNECTION (Wine 8: an AcceptEx whose client reset first)
                 return WSAENOTCONN;
             default:
                 return -1;
@@ -118,6 +121,7 @@ public final class WsaErrors {
             case WSAEDISCON:
             case ERROR_NETNAME_DELETED:
             case ERROR_CONNECTION_ABORTED:
+            case ERROR_UNEXP_NET_ERR:
                 return true;
             default:
                 return false;
@@ -145,6 +149,12 @@ public final class WsaErrors {
             case WSAECONNABORTED:
             case ERROR_CONNECTION_ABORTED:
                 return "connection aborted";
+            case ERROR_UNEXP_NET_ERR:
+                return "unexpected network error (Wine reports a client that reset before its accept completed so)";
+            case WSAENOBUFS:
+                return "out of buffer space or sockets";
+            case WSAEMFILE:
+                return "too many open sockets";
             case WSAEADDRINUSE:
                 return "address already in use";
             case WSAEADDRNOTAVAIL:

@@ -106,6 +106,30 @@ class KeyTableTest {
     }
 
     @Test
+    void aSlotWhoseGenerationsAreUsedUpIsRetiredSoNoKeyIsEverIssuedTwice() throws Exception {
+        long first = table.add(new Item(1));
+        int slot = (int) first;
+        table.remove(first);
+        Field g = KeyTable.class.getDeclaredField("generations");
+        g.setAccessible(true);
+        ((int[]) g.get(table))[slot] = KeyTable.LAST_GENERATION - 1; // 2^32-2 reuses so far
+        Item last = new Item(2);
+        long lastKey = table.add(last);
+        assertEquals(slot, (int) lastKey, "the slot's last generation is still used");
+        assertEquals(0xFFFFFFFFL, lastKey >>> 32);
+        assertTrue(table.remove(lastKey));
+        Set<Long> keys = new HashSet<>();
+        for (int i = 0; i < 1000; i++) {
+            long k = table.add(new Item(3 + i));
+            assertNotEquals(slot, (int) k, "a retired slot is never reused");
+            assertTrue(keys.add(k) && k != first && k != lastKey, "key issued twice: 0x" + Long.toHexString(k));
+            table.remove(k);
+        }
+        assertNull(table.get(lastKey));
+        assertNull(table.get(first));
+    }
+
+    @Test
     void lookupsOfKeysNeverIssuedOrStaleReturnNull() {
         Item a = new Item(1);
         long key = table.add(a);

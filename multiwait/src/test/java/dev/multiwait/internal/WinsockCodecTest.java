@@ -61,6 +61,24 @@ class WinsockCodecTest {
         assertTrue(WsaErrors.isConnectionLevel(10054));
         assertTrue(WsaErrors.isConnectionLevel(64));
         assertTrue(!WsaErrors.isConnectionLevel(10038));
+        assertTrue(WsaErrors.isConnectionLevel(59), "Wine's ERROR_UNEXP_NET_ERR");
+        // Wine 8 fails an AcceptEx whose client reset with STATUS_INVALID_CONNECTION (0xC0000140), which
+        // the table had under 0xC0000235 (STATUS_HANDLE_NOT_CLOSABLE): GetLastError's 59 came through instead
+        assertEquals(10057, WsaErrors.fromNtStatus(0xC0000140, win32), "STATUS_INVALID_CONNECTION");
+        assertEquals(12345, WsaErrors.fromNtStatus(0xC0000235, win32), "STATUS_HANDLE_NOT_CLOSABLE is no socket status");
+    }
+
+    @Test
+    void everyErrorTheLibraryGivesMeaningToHasAName() throws Exception {
+        for (Class<?> c : new Class<?>[] {dev.multiwait.win32.Win32Errors.class, WsaErrors.class}) {
+            for (java.lang.reflect.Field f : c.getFields()) {
+                if (f.getType() == int.class && java.lang.reflect.Modifier.isStatic(f.getModifiers())) {
+                    int code = f.getInt(null);
+                    assertEquals(f.getName(), ErrorText.name(code), c.getSimpleName() + "." + f.getName());
+                }
+            }
+        }
+        assertEquals("ERROR_UNEXP_NET_ERR", ErrorText.name(59));
     }
 
     @Test
