@@ -12,6 +12,7 @@ import dev.multiwait.internal.SocketListener;
 import dev.multiwait.internal.StreamEntry;
 import dev.multiwait.internal.UnclosedLoops;
 import dev.multiwait.internal.WaitBridge;
+import dev.multiwait.internal.Waiters;
 import dev.multiwait.win32.JnaWin32;
 import dev.multiwait.win32.Win32;
 
@@ -42,6 +43,10 @@ public final class MultiHandleWait implements AutoCloseable {
 
     private final EventLoop loop;
 
+    static {
+        Waiters.register(MultiHandleWait::new); // the test and bench seam, not public API
+    }
+
     /**
      * A waiter with its own completion port.
      *
@@ -67,10 +72,8 @@ public final class MultiHandleWait implements AutoCloseable {
         return JnaWin32.INSTANCE;
     }
 
-    /**
-     * With a given native layer: for fault injection (a spy over {@link JnaWin32}) and benchmarks.
-     */
-    public MultiHandleWait(Win32 win32, int batchSize) {
+    /** With a given native layer (fault injection, benchmarks): reached through {@link Waiters#create}. */
+    private MultiHandleWait(Win32 win32, int batchSize) {
         if (batchSize <= 0) {
             throw new IllegalArgumentException("batchSize must be positive: " + batchSize);
         }

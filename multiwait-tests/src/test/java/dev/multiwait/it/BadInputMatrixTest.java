@@ -1,5 +1,6 @@
 package dev.multiwait.it;
 
+import dev.multiwait.internal.Waiters;
 import com.sun.jna.Pointer;
 import com.sun.jna.platform.win32.Kernel32;
 import com.sun.jna.platform.win32.WinBase;
@@ -251,9 +252,9 @@ class BadInputMatrixTest {
 
     @Test
     void theWaiterItself() throws Exception {
-        row("new MultiHandleWait", "`null` native layer", NullPointerException.class, -1, () -> new MultiHandleWait(null, 64), "win32");
-        row("new MultiHandleWait", "batch size 0", IllegalArgumentException.class, -1, () -> new MultiHandleWait(JnaWin32.INSTANCE, 0));
-        row("new MultiHandleWait", "batch size -1", IllegalArgumentException.class, -1, () -> new MultiHandleWait(JnaWin32.INSTANCE, -1));
+        row("new MultiHandleWait", "`null` native layer", NullPointerException.class, -1, () -> Waiters.create(null, 64), "win32");
+        row("new MultiHandleWait", "batch size 0", IllegalArgumentException.class, -1, () -> Waiters.create(JnaWin32.INSTANCE, 0));
+        row("new MultiHandleWait", "batch size -1", IllegalArgumentException.class, -1, () -> Waiters.create(JnaWin32.INSTANCE, -1));
         WinNT.HANDLE event = Kernel32.INSTANCE.CreateEvent(null, false, false, null);
         OverlappedPipe.Pair pipe = OverlappedPipe.create();
         try {

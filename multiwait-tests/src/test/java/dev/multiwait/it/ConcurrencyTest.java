@@ -1,5 +1,6 @@
 package dev.multiwait.it;
 
+import dev.multiwait.internal.Waiters;
 import com.sun.jna.platform.win32.Kernel32;
 import com.sun.jna.platform.win32.WinNT;
 import dev.multiwait.CloseReason;
@@ -335,7 +336,7 @@ class ConcurrencyTest {
 
     private static void closeRace(int round, ConcurrentLinkedQueue<String> problems, int[] ended) throws Exception {
         Net.TrackingWin32 win32 = new Net.TrackingWin32(); // records every CloseHandle the waiter makes
-        MultiHandleWait wait = new MultiHandleWait(win32, MultiHandleWait.DEFAULT_BATCH);
+        MultiHandleWait wait = Waiters.create(win32, MultiHandleWait.DEFAULT_BATCH);
         MultiHandleWait writers = new MultiHandleWait();
         LoopThread loop = new LoopThread(wait);
         LoopThread writerLoop = new LoopThread(writers);

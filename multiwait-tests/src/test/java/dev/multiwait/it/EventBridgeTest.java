@@ -1,5 +1,6 @@
 package dev.multiwait.it;
 
+import dev.multiwait.internal.Waiters;
 import com.sun.jna.platform.win32.WinNT;
 import dev.multiwait.CloseReason;
 import dev.multiwait.MultiHandleWait;
@@ -227,7 +228,7 @@ class EventBridgeTest {
         // for a cancelled registration (whose native scratch memory may already be freed).
         WinNT.HANDLE event = newEvent(true, true);
         CountingWin32 win32 = new CountingWin32();
-        try (MultiHandleWait wait = new MultiHandleWait(win32, MultiHandleWait.DEFAULT_BATCH)) {
+        try (MultiHandleWait wait = Waiters.create(win32, MultiHandleWait.DEFAULT_BATCH)) {
             Counting counts = new Counting();
             Registration[] self = new Registration[1];
             self[0] = wait.watch(event, true, new SignalListener() {

@@ -1,5 +1,6 @@
 package dev.multiwait.it;
 
+import dev.multiwait.internal.Waiters;
 import com.sun.jna.Memory;
 import com.sun.jna.Native;
 import com.sun.jna.Library;
@@ -21,7 +22,7 @@ import dev.multiwait.SocketServer;
 import dev.multiwait.StreamHandle;
 import dev.multiwait.internal.NativeOp;
 import dev.multiwait.it.FaultyWin32.Call;
-import dev.multiwait.win32.HandleCount;
+import dev.multiwait.demo.HandleCount;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
@@ -93,7 +94,7 @@ class FaultInjectionTest {
     static final class Rig implements AutoCloseable {
         final List<FaultyWin32> layers = new ArrayList<>();
         final FaultyWin32 w = layer();
-        final MultiHandleWait wait = new MultiHandleWait(w, 64);
+        final MultiHandleWait wait = Waiters.create(w, 64);
         final List<Throwable> reported = new CopyOnWriteArrayList<>();
         final List<WinNT.HANDLE> toClose = new ArrayList<>();
         final OverlappedPipe.Pair controlPair = OverlappedPipe.create();
@@ -342,7 +343,7 @@ class FaultInjectionTest {
         row("CreateIoCompletionPort (new port)", "`new MultiHandleWait` throws MultiWaitException naming the call and error", r -> {
             FaultyWin32 other = r.layer();
             other.fail(Call.CREATE_PORT, ERR);
-            MultiWaitException e = assertThrows(MultiWaitException.class, () -> new MultiHandleWait(other, 64));
+            MultiWaitException e = assertThrows(MultiWaitException.class, () -> Waiters.create(other, 64));
             assertNames(e, "CreateIoCompletionPort", 0, ERR);
         });
     }

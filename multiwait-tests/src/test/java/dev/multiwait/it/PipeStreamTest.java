@@ -1,5 +1,6 @@
 package dev.multiwait.it;
 
+import dev.multiwait.internal.Waiters;
 import com.sun.jna.platform.win32.Kernel32;
 import com.sun.jna.platform.win32.WinNT;
 import dev.multiwait.CloseReason;
@@ -9,7 +10,7 @@ import dev.multiwait.OverlappedPipe;
 import dev.multiwait.Registration;
 import dev.multiwait.StreamHandle;
 import dev.multiwait.internal.NativeOp;
-import dev.multiwait.win32.HandleCount;
+import dev.multiwait.demo.HandleCount;
 import dev.multiwait.win32.JnaWin32;
 import org.junit.jupiter.api.Test;
 
@@ -116,7 +117,7 @@ class PipeStreamTest {
     void cancelRacingACompletedReadTakesTheNotFoundPath() {
         CountingWin32 win32 = new CountingWin32();
         int rounds = 50;
-        try (MultiHandleWait wait = new MultiHandleWait(win32, 64); MultiHandleWait writer = new MultiHandleWait()) {
+        try (MultiHandleWait wait = Waiters.create(win32, 64); MultiHandleWait writer = new MultiHandleWait()) {
             for (int i = 0; i < rounds; i++) {
                 OverlappedPipe.Pair pair = OverlappedPipe.create();
                 StreamHandle server = wait.attach(pair.server());
@@ -146,7 +147,7 @@ class PipeStreamTest {
         List<WinNT.HANDLE> handles = new ArrayList<>();
         List<Pipes.Collector> readers = new ArrayList<>();
         Net.TrackingWin32 win32 = new Net.TrackingWin32(); // records every CloseHandle the waiter makes
-        try (MultiHandleWait wait = new MultiHandleWait(win32, MultiHandleWait.DEFAULT_BATCH)) {
+        try (MultiHandleWait wait = Waiters.create(win32, MultiHandleWait.DEFAULT_BATCH)) {
             for (int i = 0; i < 1000; i++) {
                 OverlappedPipe.Pair pair = OverlappedPipe.create();
                 handles.add(pair.server());

@@ -9,7 +9,7 @@ import com.sun.jna.platform.win32.Tlhelp32;
 import com.sun.jna.platform.win32.WinDef;
 import com.sun.jna.platform.win32.WinNT;
 import dev.multiwait.internal.NativeOp;
-import dev.multiwait.win32.HandleCount;
+import dev.multiwait.demo.HandleCount;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,5 +1,6 @@
 package dev.multiwait.it;
 
+import dev.multiwait.internal.Waiters;
 import dev.multiwait.CloseReason;
 import dev.multiwait.ConnectListener;
 import dev.multiwait.MultiHandleWait;
@@ -87,10 +88,10 @@ class RelayTest {
 
         Rig(Net.TrackingWin32 relayWin32, Net.TrackingWin32 endWin32) {
             this.relayWin32 = relayWin32;
-            this.relay = new MultiHandleWait(relayWin32, 128);
+            this.relay = Waiters.create(relayWin32, 128);
             this.relayThread = new Thread(relay::run, "relay-loop");
             this.endWin32 = endWin32;
-            this.ends = new MultiHandleWait(endWin32, 128);
+            this.ends = Waiters.create(endWin32, 128);
             relay.setCallbackErrorHandler((r, t) -> listenerErrors.add(t));
             ends.setCallbackErrorHandler((r, t) -> listenerErrors.add(t));
         }

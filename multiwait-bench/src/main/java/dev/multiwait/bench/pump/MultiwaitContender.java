@@ -1,5 +1,6 @@
 package dev.multiwait.bench.pump;
 
+import dev.multiwait.internal.Waiters;
 import com.sun.jna.platform.win32.WinNT;
 import dev.multiwait.CloseReason;
 import dev.multiwait.MultiHandleWait;
@@ -54,7 +55,7 @@ final class MultiwaitContender implements Contender {
     @Override
     public void open(String[] pipeNames) {
         wait = calls == null ? new MultiHandleWait()
-                : new MultiHandleWait(calls.wrap(CallCounter.real()), MultiHandleWait.DEFAULT_BATCH);
+                : Waiters.create(calls.wrap(CallCounter.real()), MultiHandleWait.DEFAULT_BATCH);
         received = new long[pipeNames.length];
         for (int i = 0; i < pipeNames.length; i++) {
             WinNT.HANDLE h = OverlappedPipe.openClient(pipeNames[i]);

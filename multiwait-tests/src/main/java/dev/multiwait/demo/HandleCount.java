@@ -1,9 +1,10 @@
-package dev.multiwait.win32;
+package dev.multiwait.demo;
 
 import com.sun.jna.Memory;
 import com.sun.jna.Native;
 import com.sun.jna.NativeLibrary;
 import com.sun.jna.Pointer;
+import dev.multiwait.win32.JnaWin32;
 
 /**
  * How many handles this process has open, for leak checks and the demo's peak figure.
