@@ -4,8 +4,8 @@
  * project's own tests and benchmarks, and opened to JNA, which calls back into them.
  */
 module dev.multiwait {
-    requires transitive com.sun.jna;
-    requires transitive com.sun.jna.platform;
+    requires com.sun.jna;
+    requires com.sun.jna.platform;
 
     exports dev.multiwait;
 

@@ -10,6 +10,7 @@ public interface AcceptListener extends CloseListener {
      * listener's to read, write, relay or close (if this method throws, the library closes it).
      *
      * @param server the listening socket that accepted it
+     * @param socket the accepted connection, attached to the waiter
      * @param peer   the client's address and port
      */
     void onAccepted(SocketServer server, StreamHandle socket, InetSocketAddress peer);
@@ -17,6 +18,9 @@ public interface AcceptListener extends CloseListener {
     /**
      * One connection was lost before it could be handed over (the client reset it, or the accepted
      * socket could not be set up). The server goes on accepting.
+     *
+     * @param server the listening socket
+     * @param error  what went wrong, naming the call and the WSA error
      */
     default void onAcceptFailed(SocketServer server, MultiWaitException error) {
     }

@@ -1,7 +1,5 @@
 package dev.multiwait;
 
-import com.sun.jna.Pointer;
-import com.sun.jna.platform.win32.WinNT;
 import dev.multiwait.internal.ChildPipes;
 import dev.multiwait.internal.Platform;
 import dev.multiwait.internal.ProcessLaunch;
@@ -29,7 +27,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class ChildProcess implements AutoCloseable {
     private final MultiHandleWait wait;
-    private final int pid;
+    private final long pid;
     private final String name;
     private final StreamHandle stdin;
     private final StreamHandle stdout;
@@ -57,13 +55,22 @@ public final class ChildProcess implements AutoCloseable {
             this.command = List.copyOf(command);
         }
 
-        /** Working directory of the child; the parent's if not set. */
+        /**
+         * Working directory of the child; the parent's if not set.
+         *
+         * @param directory the directory, or null for the parent's
+         * @return this builder
+         */
         public Builder directory(Path directory) {
             this.directory = directory;
             return this;
         }
 
-        /** The child's environment, initially a copy of this process's; edit it in place. */
+        /**
+         * The child's environment, initially a copy of this process's; edit it in place.
+         *
+         * @return the mutable environment map
+         */
         public Map<String, String> environment() {
             if (environment == null) {
                 environment = new HashMap<>(System.getenv());
@@ -71,7 +78,12 @@ public final class ChildProcess implements AutoCloseable {
             return environment;
         }
 
-        /** Merge stderr into stdout (default: separate streams). */
+        /**
+         * Merge stderr into stdout (default: separate streams).
+         *
+         * @param merge true for one stream carrying both
+         * @return this builder
+         */
         public Builder redirectErrorStream(boolean merge) {
             this.redirectErrorStream = merge;
             return this;
@@ -79,6 +91,9 @@ public final class ChildProcess implements AutoCloseable {
 
         /**
          * Starts the child with its stdio ends attached to {@code wait}.
+         *
+         * @param wait the waiter that pumps its stdio and sees its exit
+         * @return the running child
          *
          * @throws MultiWaitException naming the command line (and directory) and the Win32 error:
          *         2 for a missing executable, 267 or 3 for a bad directory
@@ -91,6 +106,9 @@ public final class ChildProcess implements AutoCloseable {
     /**
      * Describes a launch of {@code command} (the program, then its arguments).
      *
+     * @param command the program, then its arguments, each passed to the child intact
+     * @return a builder to set the directory, environment and stderr merge, then start
+     *
      * @throws UnsupportedOperationException where {@link MultiHandleWait#isSupported()} is false
      */
     public static Builder builder(String... command) {
@@ -98,7 +116,12 @@ public final class ChildProcess implements AutoCloseable {
         return new Builder(List.of(command));
     }
 
-    /** As {@link #builder(String...)}. */
+    /**
+     * As {@link #builder(String...)}.
+     *
+     * @param command the program, then its arguments
+     * @return a builder
+     */
     public static Builder builder(List<String> command) {
         Platform.requireSupported();
         return new Builder(command);
@@ -147,7 +170,7 @@ public final class ChildProcess implements AutoCloseable {
         }
         try {
             for (long end : List.copyOf(parentEnds)) {
-                attached.add(wait.attach(handle(end)));
+                attached.add(wait.attach(end));
                 parentEnds.remove(Long.valueOf(end));
             }
             this.stdin = attached.get(0);
@@ -170,7 +193,7 @@ public final class ChildProcess implements AutoCloseable {
     }
 
     private Registration watchExit() {
-        return wait.watchProcess(handle(process), new ExitListener() {
+        return wait.watchProcess(process, new ExitListener() {
             @Override
             public void onExit(int code) {
                 exitCode = code;
@@ -186,25 +209,39 @@ public final class ChildProcess implements AutoCloseable {
         });
     }
 
-    private static WinNT.HANDLE handle(long raw) {
-        return new WinNT.HANDLE(new Pointer(raw));
-    }
-
-    public int pid() {
+    /**
+     * The child's process id.
+     *
+     * @return the id Windows gave it
+     */
+    public long pid() {
         return pid;
     }
 
-    /** The parent's end of the child's stdout (also carrying stderr when merged). */
+    /**
+     * The child's stdout.
+     *
+     * @return the parent's end, attached to the waiter (also carrying stderr when merged)
+     */
     public StreamHandle stdout() {
         return stdout;
     }
 
-    /** The parent's end of the child's stderr; null when merged into stdout. */
+    /**
+     * The child's stderr.
+     *
+     * @return the parent's end, attached to the waiter; null when merged into stdout
+     */
     public StreamHandle stderr() {
         return stderr;
     }
 
-    /** Queues bytes for the child's stdin. */
+    /**
+     * Queues bytes for the child's stdin.
+     *
+     * @param data     the bytes; the buffer is the caller's again when this returns
+     * @param listener told on the loop thread how the write ended; may be null
+     */
     public void writeStdin(ByteBuffer data, WriteListener listener) {
         if (stdinCloseRequested) {
             throw new IllegalStateException("stdin of process " + pid + " (" + name + ") is closed");
@@ -236,6 +273,8 @@ public final class ChildProcess implements AutoCloseable {
     /**
      * Calls {@code listener} on the loop thread with the exit code, once; at once (on the loop) if
      * the process has already exited.
+     *
+     * @param listener told the exit code
      */
     public void onExit(ExitListener listener) {
         Objects.requireNonNull(listener, "listener");
@@ -249,7 +288,11 @@ public final class ChildProcess implements AutoCloseable {
         });
     }
 
-    /** The exit code once the waiter has seen the exit; empty while running. */
+    /**
+     * The exit code, once known.
+     *
+     * @return the exit code once the waiter has seen the exit; empty while running
+     */
     public OptionalInt exitCode() {
         Integer code = exitCode;
         return code == null ? OptionalInt.empty() : OptionalInt.of(code);

@@ -7,6 +7,11 @@ package dev.multiwait;
  */
 @FunctionalInterface
 public interface ConsoleInputListener extends CloseListener {
+    /**
+     * Characters typed since the last call.
+     *
+     * @param typed the characters, never empty
+     */
     void onInput(String typed);
 
     @Override

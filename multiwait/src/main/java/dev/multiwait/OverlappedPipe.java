@@ -28,14 +28,24 @@ public final class OverlappedPipe {
     private static final int FILE_FLAG_FIRST_PIPE_INSTANCE = 0x00080000;
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    /** Both ends of a connected pipe; both overlapped, both the caller's to close (or attach). */
-    public record Pair(WinNT.HANDLE server, WinNT.HANDLE client, String name) {
+    /**
+     * Both ends of a connected pipe; both overlapped, both the caller's to close (or attach).
+     *
+     * @param server the server end's raw handle
+     * @param client the client end's raw handle
+     * @param name   the pipe's name
+     */
+    public record Pair(long server, long client, String name) {
     }
 
     private OverlappedPipe() {
     }
 
-    /** A fresh unguessable pipe name. */
+    /**
+     * A fresh unguessable pipe name.
+     *
+     * @return a name of the form {@code \\.\pipe\multiwait-PID-HEX} (128 random bits in hex)
+     */
     public static String uniqueName() {
         Platform.requireSupported();
         byte[] r = new byte[16];
@@ -43,8 +53,14 @@ public final class OverlappedPipe {
         return "\\\\.\\pipe\\multiwait-" + ProcessHandle.current().pid() + "-" + HexFormat.of().formatHex(r);
     }
 
-    /** Creates the server end of a new byte-mode duplex pipe, first instance, overlapped. */
-    public static WinNT.HANDLE createServer(String name) {
+    /**
+     * Creates the server end of a new byte-mode duplex pipe, first instance, overlapped.
+     *
+     * @param name the pipe's name, e.g. from {@link #uniqueName()}
+     * @return the server end's raw handle, the caller's to close or attach
+     * @throws MultiWaitException naming the pipe and the Win32 error
+     */
+    public static long createServer(String name) {
         Platform.requireSupported();
         long h;
         int error;
@@ -59,28 +75,38 @@ public final class OverlappedPipe {
         if (h == -1) {
             throw new MultiWaitException("CreateNamedPipeW(" + name + ")", 0, error, null);
         }
-        return new WinNT.HANDLE(new Pointer(h));
+        return h;
     }
 
-    /** Opens the client end of {@code name}, overlapped, read and write. */
-    public static WinNT.HANDLE openClient(String name) {
+    /**
+     * Opens the client end of {@code name}, overlapped, read and write.
+     *
+     * @param name the pipe's name
+     * @return the client end's raw handle, the caller's to close or attach
+     * @throws MultiWaitException naming the pipe and the Win32 error
+     */
+    public static long openClient(String name) {
         Platform.requireSupported();
         WinNT.HANDLE h = Kernel32.INSTANCE.CreateFile(name, WinNT.GENERIC_READ | WinNT.GENERIC_WRITE, 0, null,
                 WinNT.OPEN_EXISTING, WinNT.FILE_FLAG_OVERLAPPED, null);
         if (WinBase.INVALID_HANDLE_VALUE.equals(h)) {
             throw new MultiWaitException("CreateFileW(" + name + ")", 0, Kernel32.INSTANCE.GetLastError(), null);
         }
-        return h;
+        return Pointer.nativeValue(h.getPointer());
     }
 
-    /** A connected pair: a new server end and a client already connected to it. */
+    /**
+     * A connected pair: a new server end and a client already connected to it.
+     *
+     * @return both ends, the caller's to close or attach
+     */
     public static Pair create() {
         String name = uniqueName();
-        WinNT.HANDLE server = createServer(name);
+        long server = createServer(name);
         try {
             return new Pair(server, openClient(name), name);
         } catch (RuntimeException e) {
-            Kernel32.INSTANCE.CloseHandle(server);
+            ProcessDirect.CloseHandle(server);
             throw e;
         }
     }

@@ -8,6 +8,10 @@ public interface Registration {
      */
     void cancel();
 
-    /** True until the listener's {@code onClose} has been called. */
+    /**
+     * Whether it is still live.
+     *
+     * @return true until the listener's {@code onClose} has been called
+     */
     boolean isActive();
 }

@@ -11,6 +11,8 @@ public interface RelayListener extends CloseListener {
      * One direction is finished: {@code from} reached end of stream, every byte read from it was
      * written to {@code to}, and {@code to}'s output was half-closed. The other direction goes on.
      *
+     * @param from  the stream that reached its end
+     * @param to    the stream whose output was half-closed
      * @param bytes bytes relayed in this direction in all
      */
     default void onHalfClose(StreamHandle from, StreamHandle to, long bytes) {

@@ -8,12 +8,20 @@ import java.nio.ByteBuffer;
  * for it has been consumed. All methods may be called from any thread.
  */
 public interface StreamHandle extends AutoCloseable {
-    /** The raw handle value. */
+    /**
+     * The handle this stream owns.
+     *
+     * @return its raw HANDLE (or SOCKET) value
+     */
     long handle();
 
     /**
      * Reads continuously into library-owned native buffers of {@code bufferSize} bytes, one read in
      * flight at a time, until end of stream, an error, or cancellation.
+     *
+     * @param bufferSize bytes per read
+     * @param listener   gets the data and the end, on the loop thread
+     * @return the read, to cancel it
      *
      * @throws IllegalStateException if a read is already active on this stream or it is closed
      */
@@ -21,13 +29,19 @@ public interface StreamHandle extends AutoCloseable {
 
     /**
      * Queues a copy of {@code data} (consumed from position to limit) for writing; writes go out in
-     * order, one in flight at a time. The listener may be null.
+     * order, one in flight at a time.
+     *
+     * @param data     the bytes to write; the buffer is the caller's again when this returns
+     * @param listener told on the loop thread how the write ended; may be null
      */
     void write(ByteBuffer data, WriteListener listener);
 
     /**
      * Server end of a named pipe: waits for a client (ConnectNamedPipe). A client that connected
      * before the call (ERROR_PIPE_CONNECTED) counts as connected at once.
+     *
+     * @param listener told on the loop thread when a client has connected
+     * @return the connect operation, to cancel it
      *
      * @throws IllegalStateException on a socket (use {@link MultiHandleWait#connect}) or a closed stream
      */
@@ -38,7 +52,9 @@ public interface StreamHandle extends AutoCloseable {
      * goes on. A socket gets {@code shutdown(SD_SEND)} (the peer reads end of stream); a pipe or
      * file handle is closed as soon as nothing reads from it (a duplex named pipe has no
      * half-close of its own: pair two one-way pipes with {@link MultiHandleWait#duplex} for that).
-     * Later writes are refused. {@code listener} (may be null) is told (0, null) or the error.
+     * Later writes are refused.
+     *
+     * @param listener told on the loop thread (0, null) or the error; may be null
      *
      * @throws IllegalStateException if the stream is closed or owned by a relay
      */
@@ -51,7 +67,11 @@ public interface StreamHandle extends AutoCloseable {
         shutdownOutput(null);
     }
 
-    /** True for a socket (WSARecv/WSASend, Winsock error codes), false for pipes and files. */
+    /**
+     * Whether the handle is a socket.
+     *
+     * @return true for a socket (WSARecv/WSASend, Winsock error codes), false for pipes and files
+     */
     default boolean isSocket() {
         return false;
     }

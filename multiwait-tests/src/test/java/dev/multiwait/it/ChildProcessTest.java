@@ -1,5 +1,6 @@
 package dev.multiwait.it;
 
+import dev.multiwait.demo.Handles;
 import com.sun.jna.Memory;
 import com.sun.jna.Native;
 import com.sun.jna.Pointer;
@@ -285,7 +286,7 @@ class ChildProcessTest {
         }
         OverlappedPipe.Pair pair = OverlappedPipe.create();
         try {
-            assertEquals(onlyMe, dacl(pair.server()), "OverlappedPipe pairs too");
+            assertEquals(onlyMe, dacl(Handles.handle(pair.server())), "OverlappedPipe pairs too");
             char[] name = Native.toCharArray(pair.name());
             long second = ProcessDirect.CreateNamedPipeW(name, ProcessDirect.PIPE_ACCESS_INBOUND
                     | ProcessDirect.FILE_FLAG_OVERLAPPED, 0, 1, 4096, 4096, 0, 0);
@@ -296,8 +297,8 @@ class ChildProcessTest {
             assertEquals(-1, third, "a second client of an OverlappedPipe must fail");
             assertEquals(231, Native.getLastError(), "ERROR_PIPE_BUSY");
         } finally {
-            Kernel32.INSTANCE.CloseHandle(pair.server());
-            Kernel32.INSTANCE.CloseHandle(pair.client());
+            Kernel32.INSTANCE.CloseHandle(Handles.handle(pair.server()));
+            Kernel32.INSTANCE.CloseHandle(Handles.handle(pair.client()));
         }
     }
 

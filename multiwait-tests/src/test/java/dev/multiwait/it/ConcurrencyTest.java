@@ -1,5 +1,6 @@
 package dev.multiwait.it;
 
+import dev.multiwait.demo.Handles;
 import dev.multiwait.internal.Waiters;
 import com.sun.jna.platform.win32.Kernel32;
 import com.sun.jna.platform.win32.WinNT;
@@ -221,7 +222,7 @@ class ConcurrencyTest {
             WinNT.HANDLE e = Kernel32.INSTANCE.CreateEvent(null, false, false, null);
             try {
                 Checked c = new Checked("watch " + id, loopThread, problems);
-                Registration reg = wait.watch(e, true, c);
+                Registration reg = wait.watch(Handles.raw(e), true, c);
                 int sets = rnd.nextInt(3);
                 for (int i = 0; i < sets; i++) {
                     Kernel32.INSTANCE.SetEvent(e);
@@ -347,7 +348,7 @@ class ConcurrencyTest {
         List<WinNT.HANDLE> serverEnds = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
             OverlappedPipe.Pair p = OverlappedPipe.create();
-            serverEnds.add(p.server());
+            serverEnds.add(Handles.handle(p.server()));
             Checked c = new Checked("round " + round + " read " + i, loop.thread, problems);
             listeners.add(c);
             regs.add(wait.attach(p.server()).read(512, c));
@@ -356,7 +357,7 @@ class ConcurrencyTest {
             events.add(e);
             Checked w = new Checked("round " + round + " watch " + i, loop.thread, problems);
             listeners.add(w);
-            regs.add(wait.watch(e, true, w));
+            regs.add(wait.watch(Handles.raw(e), true, w));
         }
         CountDownLatch go = new CountDownLatch(1);
         AtomicInteger refused = new AtomicInteger();
@@ -386,7 +387,7 @@ class ConcurrencyTest {
             for (int i = 0; i < 10; i++) {
                 try {
                     Checked c = new Checked("round " + round + " late watch " + i, loop.thread, problems);
-                    wait.watch(events.get(i), false, c);
+                    wait.watch(Handles.raw(events.get(i)), false, c);
                     synchronized (listeners) {
                         listeners.add(c);
                     }

@@ -1,7 +1,6 @@
 package dev.multiwait.bench.pump;
 
 import dev.multiwait.internal.Waiters;
-import com.sun.jna.platform.win32.WinNT;
 import dev.multiwait.CloseReason;
 import dev.multiwait.MultiHandleWait;
 import dev.multiwait.OverlappedPipe;
@@ -58,7 +57,7 @@ final class MultiwaitContender implements Contender {
                 : Waiters.create(calls.wrap(CallCounter.real()), MultiHandleWait.DEFAULT_BATCH);
         received = new long[pipeNames.length];
         for (int i = 0; i < pipeNames.length; i++) {
-            WinNT.HANDLE h = OverlappedPipe.openClient(pipeNames[i]);
+            long h = OverlappedPipe.openClient(pipeNames[i]);
             wait.attach(h).read(readSize, new Counter(i));
         }
         // The reads were handed to the loop; one turn issues them all (each pending: nothing written yet).
