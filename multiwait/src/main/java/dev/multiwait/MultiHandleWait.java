@@ -7,7 +7,7 @@ import dev.multiwait.internal.Platform;
 import dev.multiwait.internal.Relay;
 import dev.multiwait.internal.SocketConnect;
 import dev.multiwait.internal.SocketListener;
-import dev.multiwait.internal.StreamEntry;
+import dev.multiwait.internal.AttachedStream;
 import dev.multiwait.internal.UnclosedLoops;
 import dev.multiwait.internal.WaitBridge;
 import dev.multiwait.internal.Waiters;
@@ -82,7 +82,9 @@ public final class MultiHandleWait implements AutoCloseable {
     }
 
     /**
-     * Binds an overlapped handle (pipe, file, socket) to this waiter and takes ownership of it.
+     * Binds an overlapped handle (pipe, file, socket) to this waiter and takes ownership of it. A socket
+     * is recognised (GetNamedPipeInfo fails, GetFileType says pipe, getsockopt works) and handled as by
+     * {@link #attachSocket}.
      *
      * @throws MultiWaitException with error 87 for a synchronous handle (a {@code CreatePipe} end, a
      *         Java {@code Process} stream) or one already bound to a completion port; error 6 for a
@@ -91,7 +93,7 @@ public final class MultiHandleWait implements AutoCloseable {
      * @return the stream, which now owns the handle
      */
     public StreamHandle attach(long handle) {
-        return StreamEntry.attach(loop, handle);
+        return AttachedStream.attach(loop, handle);
     }
 
     /**
@@ -103,7 +105,7 @@ public final class MultiHandleWait implements AutoCloseable {
      * @throws MultiWaitException as {@link #attach}; the socket is then still the caller's
      */
     public StreamHandle attachSocket(long socket) {
-        return StreamEntry.attachSocket(loop, socket);
+        return AttachedStream.attachSocket(loop, socket);
     }
 
     /**
@@ -243,7 +245,8 @@ public final class MultiHandleWait implements AutoCloseable {
      *
      * @throws MultiWaitException if GetQueuedCompletionStatusEx fails (other than timing out): no
      *         packet was taken, every registration is intact, and run() may be called again (or close())
-     * @throws IllegalStateException if the loop already runs on another thread, or after close()
+     * @throws IllegalStateException if the loop already runs on another thread, if called from a listener
+     *         (the loop already runs on this thread), or after close()
      */
     public void run() {
         loop.run();
@@ -255,6 +258,7 @@ public final class MultiHandleWait implements AutoCloseable {
      * @param timeout how long to wait at most; zero polls
      * @return the number of completions dispatched
      * @throws MultiWaitException as {@link #run()}
+     * @throws IllegalStateException as {@link #run()}
      * @throws IllegalArgumentException for a negative timeout
      */
     public int runOnce(Duration timeout) {
@@ -337,9 +341,13 @@ public final class MultiHandleWait implements AutoCloseable {
                     if (wakeFailure != null && System.nanoTime() - deadline > 0) {
                         throw wakeFailure;
                     }
-                    // the loop's current turn is still running: ask again (a runOnce clears the request)
+                    // The loop's current turn is still running (a long listener, say). The stop request stands
+                    // and its wake packet is queued (the claim keeps any new run()/runOnce() out): post again
+                    // only if that post failed, not every 100 us.
                     java.util.concurrent.locks.LockSupport.parkNanos(100_000);
-                    wakeFailure = stopQuietly();
+                    if (wakeFailure != null) {
+                        wakeFailure = stopQuietly();
+                    }
                 }
             }
         } finally {

@@ -263,7 +263,16 @@ class BadInputMatrixTest {
             // run() on a second thread while one runs; close() from a listener
             Registration keeper = wait.watch(Handles.raw(event), false, () -> { });
             AtomicReference<Throwable> fromListener = new AtomicReference<>();
+            List<Throwable> nestedRuns = new ArrayList<>();
             wait.execute(() -> {
+                // a nested run()/runOnce() is refused, and close() after it still is (issue 10 item 3)
+                for (Runnable nested : List.<Runnable>of(() -> wait.runOnce(Duration.ZERO), wait::run)) {
+                    try {
+                        nested.run();
+                    } catch (Throwable t) {
+                        nestedRuns.add(t);
+                    }
+                }
                 try {
                     wait.close();
                 } catch (Throwable t) {
@@ -285,6 +294,11 @@ class BadInputMatrixTest {
             assertInstanceOf(IllegalStateException.class, fromListener.get(), "close() from a listener");
             TRIED.incrementAndGet();
             TABLE.add("| `close` | from a listener (on the loop thread) | `IllegalStateException`: call cancel() and close after run() returns |");
+            assertEquals(2, nestedRuns.size(), "run()/runOnce() from a listener: " + nestedRuns);
+            nestedRuns.forEach(t -> assertInstanceOf(IllegalStateException.class, t));
+            TRIED.addAndGet(2);
+            TABLE.add("| `run` | from a listener (on the loop thread) | `IllegalStateException`: the loop already runs on this thread |");
+            TABLE.add("| `runOnce` | from a listener (on the loop thread) | `IllegalStateException`: the loop already runs on this thread |");
             keeper.cancel();
             OverlappedPipe.Pair relayPair = OverlappedPipe.create();
             StreamHandle ra = wait.attach(relayPair.server());

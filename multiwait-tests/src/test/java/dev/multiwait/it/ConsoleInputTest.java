@@ -235,4 +235,21 @@ class ConsoleInputTest {
             assertEquals(0, wait.registrationCount());
         }
     }
+
+    /**
+     * The no-wait read (ReadConsoleInputExW) is a stub that raises under Wine 8: the library must
+     * detect that and keep ReadConsoleInputW, which the test above then exercises. On Windows it is real.
+     */
+    @Test
+    void theNoWaitConsoleReadIsUsedOnlyWhereItIsReal() {
+        boolean wine;
+        try {
+            com.sun.jna.NativeLibrary.getInstance("ntdll").getFunction("wine_get_version");
+            wine = true;
+        } catch (UnsatisfiedLinkError notWine) {
+            wine = false;
+        }
+        assertEquals(!wine, dev.multiwait.win32.JnaWin32.INSTANCE.hasReadConsoleInputNoWait(),
+                wine ? "under Wine ReadConsoleInputExW is a stub and must not be called" : "Windows has ReadConsoleInputExW");
+    }
 }

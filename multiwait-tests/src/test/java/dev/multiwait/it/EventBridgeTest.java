@@ -267,4 +267,37 @@ class EventBridgeTest {
             throw new AssertionError(e);
         }
     }
+
+    /**
+     * Bridged waits share the library's wait threads (63 handles each, WaitForMultipleObjects). A
+     * handle closed while watched (against the contract) fails such a wait for every handle on that
+     * thread: it must be dropped (its watch never fires, as with the system's wait pool), and the
+     * other watches keep being delivered.
+     */
+    @Test
+    void aHandleClosedWhileWatchedDoesNotStopTheOtherWatches() throws Exception {
+        WinNT.HANDLE closed = newEvent(false, false);
+        WinNT.HANDLE live = newEvent(false, false);
+        try (MultiHandleWait wait = new MultiHandleWait()) {
+            Counting orphan = new Counting();
+            Counting other = new Counting();
+            Registration orphanReg = wait.watch(Handles.raw(closed), true, orphan);
+            wait.watch(Handles.raw(live), true, other);
+            close(closed);
+            for (int i = 1; i <= 3; i++) {
+                setEvent(live);
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (other.signals < i && System.nanoTime() < deadline) {
+                    wait.runOnce(Duration.ofMillis(100));
+                }
+                assertEquals(i, other.signals, "signal " + i + " of the live event");
+            }
+            assertEquals(0, orphan.signals);
+            orphanReg.cancel();
+            wait.runOnce(Duration.ofMillis(100));
+            assertEquals(List.of(CloseReason.CANCELLED), orphan.closes);
+        } finally {
+            close(live);
+        }
+    }
 }

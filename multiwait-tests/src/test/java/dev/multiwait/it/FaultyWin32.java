@@ -27,7 +27,7 @@ final class FaultyWin32 extends JnaWin32 {
     /** Every call the library makes through the interface, and what a fault on it returns. */
     enum Call {
         CREATE_PORT, ASSOCIATE, GET_QUEUED_COMPLETION_STATUS_EX, POST_QUEUED_COMPLETION_STATUS, SKIP_ON_SUCCESS,
-        CANCEL_IO_EX, READ_FILE, WRITE_FILE, CONNECT_NAMED_PIPE, CLOSE_HANDLE, IS_HANDLE_OPEN, GET_FILE_TYPE,
+        CANCEL_IO_EX, READ_FILE, WRITE_FILE, CONNECT_NAMED_PIPE, CLOSE_HANDLE, IS_HANDLE_OPEN, GET_FILE_TYPE, GET_NAMED_PIPE_INFO,
         GET_PROCESS_ID, REGISTER_WAIT, UNREGISTER_WAIT, GET_EXIT_CODE_PROCESS, CONSOLE_EVENTS, READ_CONSOLE_INPUT,
         WSA_STARTUP, WSA_SOCKET, BIND, LISTEN, GET_SOCK_NAME, SET_SOCK_OPT, GET_SOCK_OPT, EXTENSION_FUNCTION, ACCEPT_EX, CONNECT_EX,
         WSA_RECV, WSA_SEND, SHUTDOWN, CLOSE_SOCKET
@@ -233,6 +233,16 @@ final class FaultyWin32 extends JnaWin32 {
             return 0;
         }
         return super.getFileType(handle);
+    }
+
+    @Override
+    public boolean getNamedPipeInfo(long pipe, long flagsOut) {
+        Fault f = check(Call.GET_NAMED_PIPE_INFO, pipe);
+        if (f != null) {
+            failed(f);
+            return false;
+        }
+        return super.getNamedPipeInfo(pipe, flagsOut);
     }
 
     @Override

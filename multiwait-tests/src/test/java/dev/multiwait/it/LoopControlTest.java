@@ -1,5 +1,6 @@
 package dev.multiwait.it;
 
+import dev.multiwait.internal.Waiters;
 import dev.multiwait.demo.Handles;
 import com.sun.jna.platform.win32.WinNT;
 import dev.multiwait.CloseReason;
@@ -270,6 +271,37 @@ class LoopControlTest {
             close(bad);
             close(good);
             close(badRepeating);
+        }
+    }
+
+    @Test
+    void closeWhileAListenerRunsPostsOneWakeNotOneEvery100Microseconds() throws Exception {
+        FaultyWin32 counted = new FaultyWin32();
+        WinNT.HANDLE keepAlive = newEvent(false, false);
+        CountDownLatch inListener = new CountDownLatch(1);
+        MultiHandleWait wait = Waiters.create(counted, 64);
+        try {
+            wait.watch(Handles.raw(keepAlive), false, () -> { });
+            wait.execute(() -> {
+                inListener.countDown();
+                long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(500);
+                while (System.nanoTime() < end) {
+                    Thread.onSpinWait(); // a long listener: close() must wait for it
+                }
+            });
+            Thread loop = new Thread(wait::run, "loop");
+            loop.start();
+            assertTrue(inListener.await(10, TimeUnit.SECONDS));
+            int before = counted.calls(FaultyWin32.Call.POST_QUEUED_COMPLETION_STATUS);
+            wait.close();
+            int posts = counted.calls(FaultyWin32.Call.POST_QUEUED_COMPLETION_STATUS) - before;
+            loop.join(10_000);
+            assertFalse(loop.isAlive());
+            // before: one post per 100 us retry, hundreds while the listener ran
+            assertTrue(posts <= 2, "wake packets posted by close(): " + posts);
+        } finally {
+            wait.close();
+            close(keepAlive);
         }
     }
 }

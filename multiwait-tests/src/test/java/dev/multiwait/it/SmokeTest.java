@@ -4,7 +4,7 @@ import dev.multiwait.CloseReason;
 import dev.multiwait.MultiHandleWait;
 import dev.multiwait.OverlappedPipe;
 import dev.multiwait.StreamHandle;
-import dev.multiwait.internal.Completions;
+import dev.multiwait.internal.PacketBatch;
 import dev.multiwait.internal.IocpPort;
 import dev.multiwait.win32.JnaWin32;
 import org.junit.jupiter.api.Test;
@@ -27,7 +27,7 @@ class SmokeTest {
         try {
             assertNotEquals(0, port.handle());
             assertTrue(port.post(0x1234_5678_9aL, 42));
-            Completions out = new Completions(8);
+            PacketBatch out = new PacketBatch(8);
             port.dequeue(out, 1000);
             assertEquals(1, out.count);
             assertEquals(0x1234_5678_9aL, out.keys[0]);

@@ -12,7 +12,7 @@ public interface CompletionPort extends AutoCloseable {
      * Waits up to {@code timeoutMillis} (-1 = forever) and fills {@code out}; 0 packets on timeout.
      * Any other failure throws (a {@code MultiWaitException}) with {@code out.count} 0: no packet was taken.
      */
-    void dequeue(Completions out, int timeoutMillis);
+    void dequeue(PacketBatch out, int timeoutMillis);
 
     /** The port's handle, for error messages; 0 where there is none. */
     default long handle() {

@@ -24,8 +24,8 @@ public final class DuplexStream implements StreamHandle {
     }
 
     public static DuplexStream of(EventLoop loop, StreamHandle readSide, StreamHandle writeSide) {
-        StreamEntry r = Relay.single(loop, readSide, "readSide");
-        StreamEntry w = Relay.single(loop, writeSide, "writeSide");
+        StreamEntry r = StreamEntry.of(loop, readSide, "readSide");
+        StreamEntry w = StreamEntry.of(loop, writeSide, "writeSide");
         if (r == w) {
             throw new IllegalArgumentException("readSide and writeSide are the same handle 0x" + Long.toHexString(r.handle));
         }
@@ -60,7 +60,7 @@ public final class DuplexStream implements StreamHandle {
 
     @Override
     public boolean isSocket() {
-        return readSide.socket && writeSide.socket;
+        return readSide.isSocket() && writeSide.isSocket();
     }
 
     @Override

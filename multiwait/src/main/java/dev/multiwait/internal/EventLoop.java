@@ -40,14 +40,14 @@ public final class EventLoop {
      */
     private static final List<Win32.WaitCallback> PINNED = new ArrayList<>();
 
-    public final Win32 win32;
-    public final CompletionPort port;
-    public final KeyTable<PortEntry> table = new KeyTable<>();
+    private final Win32 win32;
+    private final CompletionPort port;
+    private final KeyTable<PortEntry> table = new KeyTable<>();
 
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean wakePosted = new AtomicBoolean();
     private final ArrayDeque<Runnable> ready = new ArrayDeque<>();
-    private final Completions batch;
+    private final PacketBatch batch;
     private final ReentrantLock owner = new ReentrantLock();
     private final AtomicInteger live = new AtomicInteger();
     private volatile Thread loopThread;
@@ -55,6 +55,8 @@ public final class EventLoop {
     private volatile Thread closer;
     private volatile boolean stopRequested;
     private volatile boolean closed;
+    /** Taken to set {@link #closed} and to register: an entry joins the table only while the loop is open. */
+    private final Object registrations = new Object();
     private volatile CallbackErrorHandler errorHandler = EventLoop::logCallbackError;
     private long dispatched;
     private Win32.WaitCallback bridgeCallback;
@@ -62,7 +64,7 @@ public final class EventLoop {
     public EventLoop(Win32 win32, CompletionPort port, int batchSize) {
         this.win32 = win32;
         this.port = port;
-        this.batch = new Completions(batchSize);
+        this.batch = new PacketBatch(batchSize);
     }
 
     // ---- handing work to the loop thread ----
@@ -86,6 +88,14 @@ public final class EventLoop {
             task.run();
         } else {
             tasks.add(task);
+            if (closed) {
+                // close() ran meanwhile: its drain ran the task, or it never will (then say so; never post to a
+                // port that may be closed, its handle value reused)
+                if (tasks.remove(task)) {
+                    throw new IllegalStateException("MultiHandleWait is closed");
+                }
+                return;
+            }
             MultiWaitException failed = wake("the call was not made");
             // If the loop has taken the task meanwhile, it runs (or ran): the call was made after all.
             if (failed != null && tasks.remove(task)) {
@@ -153,8 +163,11 @@ public final class EventLoop {
 
     /**
      * The callback every wait bridge of this loop registers; its context is the bridge's key. It runs
-     * on a wait-pool thread and only marks and posts. That thread stays attached to the JVM, so a
-     * signal does not pay for an attach each time. Created on first use, kept reachable by this loop.
+     * on a wait thread ({@code JnaWin32} uses the library's own) and only marks and posts. Should a
+     * native layer hand it to the system's wait pool, JNA detaches the pool thread after each call: a
+     * pool thread left attached is detached when the pool retires it, inside DLL_THREAD_DETACH under
+     * the loader lock, which deadlocks the JVM against a Thread.start() (JNA #1479, BridgeThreadChurnTest).
+     * Created on first use, kept reachable.
      */
     synchronized Win32.WaitCallback bridgeCallback() {
         if (bridgeCallback == null) {
@@ -179,7 +192,7 @@ public final class EventLoop {
                 }
             };
             Native.setCallbackThreadInitializer(bridgeCallback,
-                    new CallbackThreadInitializer(true, false, "multiwait-wait"));
+                    new CallbackThreadInitializer(true, true, "multiwait-wait"));
         }
         return bridgeCallback;
     }
@@ -192,6 +205,79 @@ public final class EventLoop {
                     PINNED.add(bridgeCallback);
                 }
             }
+        }
+    }
+
+    // ---- the front door: the native layer, registering, starting work ----
+
+    public Win32 win32() {
+        return win32;
+    }
+
+    /** The key table, for tests and the close sweep; entries join it through {@link #register}. */
+    KeyTable<PortEntry> table() {
+        return table;
+    }
+
+    /**
+     * Hands {@code start} to the loop thread. If the loop is closed, or cannot be woken, nothing will run
+     * it: {@code discard} undoes the caller's set-up (on this thread) and the call throws.
+     *
+     * @throws IllegalStateException if the loop is closed
+     * @throws MultiWaitException if the wake packet could not be posted
+     */
+    public void start(Runnable start, Runnable discard) {
+        boolean handedOver;
+        try {
+            handedOver = executeUnlessClosed(start);
+        } catch (MultiWaitException e) {
+            discard.run();
+            throw e;
+        }
+        if (!handedOver) {
+            discard.run();
+            throw new IllegalStateException("MultiHandleWait is closed");
+        }
+    }
+
+    /** As {@link #register(PortEntry, java.util.function.LongConsumer)}, associating {@code handle} with the port. */
+    public long register(PortEntry entry, long handle, Runnable setUp) {
+        return register(entry, key -> {
+            port.associate(handle, key);
+            setUp.run();
+        });
+    }
+
+    /** As {@link #register(PortEntry, java.util.function.LongConsumer)} for an entry with no handle of its own. */
+    public long register(PortEntry entry) {
+        return register(entry, key -> { });
+    }
+
+    /** The entry's key leaves the table: packets still carrying it are dropped (logged). */
+    public void unregister(PortEntry entry) {
+        table.remove(entry.key());
+    }
+
+    /**
+     * Adds {@code entry} to the key table and runs {@code bind} with its key (associating its handle,
+     * setting its modes), all or nothing against {@link #close}: an entry registered is one close() sweeps,
+     * and once the loop is closed nothing is added or bound. If {@code bind} throws, the key is removed.
+     *
+     * @throws IllegalStateException if the loop is closed (nothing was added or bound)
+     */
+    public long register(PortEntry entry, java.util.function.LongConsumer bind) {
+        synchronized (registrations) {
+            if (closed) {
+                throw new IllegalStateException("MultiHandleWait is closed");
+            }
+            long key = table.add(entry);
+            try {
+                bind.accept(key);
+            } catch (RuntimeException | Error e) {
+                table.remove(key);
+                throw e;
+            }
+            return key;
         }
     }
 
@@ -303,6 +389,12 @@ public final class EventLoop {
     }
 
     private void enter() {
+        // The lock is re-entrant: without this a listener's run() would nest for ever, its runOnce()
+        // dispatch other listeners inside it, and the nested leave() would clear the loop thread.
+        if (owner.isHeldByCurrentThread()) {
+            throw new IllegalStateException("run()/runOnce() from a listener: the loop is already running on this"
+                    + " thread; return from the listener instead (cancel() makes run() return)");
+        }
         Thread c = closer;
         if (c != null && c != Thread.currentThread()) {
             throw new IllegalStateException("MultiHandleWait is closed (being closed by " + c.getName() + ")");
@@ -366,7 +458,7 @@ public final class EventLoop {
         for (PortEntry entry : table.snapshot()) {
             if (shutDown.add(entry)) {
                 try {
-                    entry.shutdown();
+                    entry.cancelForClose();
                 } catch (Throwable t) {
                     reportCallbackError(null, t);
                 }
@@ -423,7 +515,9 @@ public final class EventLoop {
             stopRequested = false;
             runTasks();
             runReady();
-            closed = true;
+            synchronized (registrations) {
+                closed = true;
+            }
             Set<PortEntry> shutDown = Collections.newSetFromMap(new IdentityHashMap<>());
             long swept = shutDownNewEntries(shutDown, -1);
             long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(drainMillis);

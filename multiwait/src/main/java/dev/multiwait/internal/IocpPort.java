@@ -56,7 +56,7 @@ public final class IocpPort implements CompletionPort {
     }
 
     @Override
-    public void dequeue(Completions out, int timeoutMillis) {
+    public void dequeue(PacketBatch out, int timeoutMillis) {
         int want = Math.min(capacity, out.capacity());
         long base = Pointer.nativeValue(entries);
         if (!win32.getQueuedCompletionStatusEx(port, base, want, Pointer.nativeValue(removed), timeoutMillis)) {

@@ -4,6 +4,7 @@ import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
 import dev.multiwait.win32.Layouts;
 import dev.multiwait.win32.Win32;
+import dev.multiwait.win32.Win32Errors;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -137,6 +138,73 @@ public final class NativeOp {
             src.get(tmp);
             memory.write(Layouts.OVERLAPPED_SIZE + (long) offset, tmp, 0, n);
         }
+    }
+
+    // ---- what every operation does with its result ----
+
+    /** How a kind of handle reports a finished operation's status (Win32 errors, WSA errors). */
+    public interface StatusDecoder {
+        int decode(int ntStatus, Win32 win32);
+    }
+
+    /** How an operation learns its result: from its packet, or inline from a synchronous return. */
+    public interface Result {
+        void complete(int win32Error, int bytes);
+    }
+
+    public static final String RESULT_MISSING = "its completion packet came but the OVERLAPPED was never given a"
+            + " result, so bytes may have been lost (Wine does this to I/O whose issuing thread has exited: run the"
+            + " loop on a thread that outlives the I/O it issues)";
+
+    /**
+     * Interprets the immediate return of the overlapped call just made with this block. A packet will
+     * come after ERROR_IO_PENDING, after a synchronous success unless skip-on-success is in effect, and
+     * after an immediate warning status (see {@link #queuesPacket}); a real immediate failure queues
+     * none. Results known now are dispatched later in this loop turn.
+     */
+    public void afterIssue(EventLoop loop, boolean skipOnSuccess, boolean returnedTrue, Result result) {
+        if (returnedTrue) {
+            if (skipOnSuccess) {
+                loop.later(() -> result.complete(0, transferred()));
+            } else {
+                markPending();
+            }
+            return;
+        }
+        int error = loop.win32().lastError();
+        if (error == Win32Errors.ERROR_IO_PENDING || queuesPacket(error)) {
+            markPending();
+        } else {
+            loop.later(() -> result.complete(error, 0));
+        }
+    }
+
+    /**
+     * FALSE with a warning status (NTSTATUS 0x8xxxxxxx in OVERLAPPED.Internal, e.g. 234 ERROR_MORE_DATA from
+     * a message-mode pipe, STATUS_BUFFER_OVERFLOW) has moved bytes and still queues a packet, which brings
+     * them: the OVERLAPPED is not free until then. Measured under Wine without skip-on-success; Windows
+     * queues it with the flag too (a warning is not a success), Wine then none: the library never sets the
+     * flag on a message pipe, and where it is set anyway this waits (it never frees or reuses the block).
+     * Audit of the other calls: stream sockets (WSARecv, WSASend, ConnectEx, AcceptEx with no receive
+     * data) and byte pipes (WriteFile, ConnectNamedPipe: 535 is an error status, no packet) give no warnings.
+     */
+    boolean queuesPacket(int error) {
+        return error == Win32Errors.ERROR_MORE_DATA || (status() & 0xC0000000) == 0x80000000;
+    }
+
+    /** This block's packet came: its status lives in the OVERLAPPED. */
+    void packetFor(int bytes, StatusDecoder kind, Win32 win32, Result result) {
+        packetArrived();
+        if (resultMissing()) {
+            result.complete(Win32Errors.ERROR_IO_INCOMPLETE, 0);
+            return;
+        }
+        result.complete(completionError(kind, win32), bytes);
+    }
+
+    /** The error of the finished operation; {@link Win32Errors#ERROR_IO_INCOMPLETE} if it has none. */
+    int completionError(StatusDecoder kind, Win32 win32) {
+        return resultMissing() ? Win32Errors.ERROR_IO_INCOMPLETE : kind.decode(status(), win32);
     }
 
     /** Frees the block, unless the kernel may still write to it; then it is kept for the JVM's life. */

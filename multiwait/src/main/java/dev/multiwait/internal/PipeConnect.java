@@ -21,15 +21,17 @@ final class PipeConnect extends StreamOperation {
         }
         inFlight = true;
         op.prepare(0);
-        boolean ok = loop.win32.connectNamedPipe(stream.handle, op.overlapped);
+        boolean ok = loop.win32().connectNamedPipe(stream.handle, op.overlapped);
         stream.afterIssue(op, ok, this::complete);
     }
 
-    void onPacket() {
-        stream.packetFor(op, 0, this::complete);
+    @Override
+    public Role role() {
+        return Role.CONNECT;
     }
 
-    private void complete(int error, int ignoredBytes) {
+    @Override
+    protected void complete(int error, int ignoredBytes) {
         inFlight = false;
         // 535: the client connected before we asked; that is a connection, and no packet comes for it.
         if (error == 0 || error == ERROR_PIPE_CONNECTED) {

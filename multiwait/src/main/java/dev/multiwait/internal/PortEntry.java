@@ -28,14 +28,14 @@ public abstract class PortEntry implements KeyTable.Keyed {
     public void postFailed(dev.multiwait.MultiWaitException failure) {
     }
 
-    /** Loop shutdown: cancel everything this entry has pending. */
-    public abstract void shutdown();
+    /** Close (the loop's, or a relay's teardown): cancel everything this entry has pending; it ends once idle. */
+    public abstract void cancelForClose();
 
     /**
      * Loop shutdown gave up waiting for this entry's packets: end what is left, handing native
      * memory the kernel may still write to {@link NativeOp}'s abandoned list instead of freeing it.
      */
     public void abandonAtClose() {
-        shutdown();
+        cancelForClose();
     }
 }

@@ -43,7 +43,7 @@ public abstract class RegistrationBase implements Registration {
     }
 
     /** Loop shutdown gave up on this registration's packet: end it now (release() keeps pending memory). */
-    final void abandonAtClose() {
+    public final void abandonAtClose() {
         finish(CloseReason.CANCELLED, null);
     }
 

@@ -66,21 +66,48 @@ public final class Relay extends RegistrationBase {
             this.from = from;
             this.to = to;
             this.capacity = capacity;
-            this.ring = new NativeOp(capacity, StreamEntry.TWO_SPAN_SCRATCH);
-            this.writeOp = new NativeOp(0, StreamEntry.TWO_SPAN_SCRATCH);
+            this.ring = new NativeOp(capacity, HandleKind.TWO_SPAN_SCRATCH);
+            this.writeOp = new NativeOp(0, HandleKind.TWO_SPAN_SCRATCH);
         }
 
-        Relay relay() {
-            return Relay.this;
-        }
+        /** This direction's reads, as an operation of its source. */
+        final StreamOp readSide = new Side() {
+            @Override
+            public boolean onPacket(long overlapped, int bytes) {
+                if (!reading || ring.overlapped != overlapped || !ring.isPending()) {
+                    return false;
+                }
+                source.packetFor(ring, bytes, Pump.this::readDone);
+                return true;
+            }
 
-        boolean ownsRead(long overlapped) {
-            return reading && ring.overlapped == overlapped && ring.isPending();
-        }
+            @Override
+            public boolean busy() {
+                return sourceActive();
+            }
+        };
 
-        boolean ownsWrite(long overlapped) {
-            return writing && writeOp.overlapped == overlapped && writeOp.isPending();
-        }
+        /** This direction's writes, as an operation of its sink. */
+        final StreamOp writeSide = new Side() {
+            @Override
+            public boolean onPacket(long overlapped, int bytes) {
+                if (!writing || writeOp.overlapped != overlapped || !writeOp.isPending()) {
+                    return false;
+                }
+                sink.packetFor(writeOp, bytes, Pump.this::writeDone);
+                return true;
+            }
+
+            @Override
+            public boolean busy() {
+                return sinkActive();
+            }
+
+            @Override
+            public void writerIdle() {
+                sinkReady();
+            }
+        };
 
         /** The source may still be read (or a read of it is on its way). */
         boolean sourceActive() {
@@ -94,14 +121,6 @@ public final class Relay extends RegistrationBase {
 
         boolean busy() {
             return reading || writing;
-        }
-
-        void onReadPacket(int bytes) {
-            source.packetFor(ring, bytes, this::readDone);
-        }
-
-        void onWritePacket(int bytes) {
-            sink.packetFor(writeOp, bytes, this::writeDone);
         }
 
         /** The sink's own write queue went idle: writes queued before the relay are out. */
@@ -122,7 +141,7 @@ public final class Relay extends RegistrationBase {
             int tail = (head + count) % capacity;
             int room = tail >= head ? capacity - tail : head - tail;
             // free space that wraps past the end continues at 0: a socket reads into both spans at once
-            int wrapped = tail >= head && source.scatters() ? head : 0;
+            int wrapped = tail >= head && source.kind.scatters() ? head : 0;
             reading = true;
             boolean ok = source.issueRead(ring, ring.buffer + tail, room, ring.buffer, wrapped, readOffset);
             if (ok && source.skipOnSuccess) {
@@ -147,19 +166,20 @@ public final class Relay extends RegistrationBase {
             }
             if (source.isEndOfStream(error, bytes)) {
                 eof = true;
-            } else if (error != 0 && !stopping) {
-                fail(source.error(source.readCall(), error));
+            } else if (error != 0 && error != Win32Errors.ERROR_MORE_DATA && !stopping) {
+                // 234: a message-mode source's message went on past the room: its bytes are in, read on
+                fail(source.error(source.kind.readCall, error));
             }
         }
 
         /** Issues a write if one may go; true if it finished at once and its result is already applied. */
         private boolean pumpWrite() {
-            if (writing || stopping || count == 0 || sink.writerBusy()) {
+            if (writing || stopping || count == 0 || sink.busy(StreamOp.Role.WRITE)) {
                 return false;
             }
             int length = Math.min(count, capacity - head);
             // filled bytes that wrap past the end continue at 0: a socket sends both spans at once
-            int wrapped = sink.scatters() ? count - length : 0;
+            int wrapped = sink.kind.scatters() ? count - length : 0;
             writing = true;
             boolean ok = sink.issueWrite(writeOp, ring.buffer + head, length, ring.buffer, wrapped, writeOffset);
             if (ok && sink.skipOnSuccess) {
@@ -185,10 +205,10 @@ public final class Relay extends RegistrationBase {
             }
             if (error != 0) {
                 if (!stopping) {
-                    fail(sink.error(sink.writeCall(), error));
+                    fail(sink.error(sink.kind.writeCall, error));
                 }
             } else if (bytes == 0 && !stopping) {
-                fail(sink.error(sink.writeCall() + " wrote 0 bytes", Win32Errors.ERROR_NO_DATA));
+                fail(sink.error(sink.kind.writeCall + " wrote 0 bytes", Win32Errors.ERROR_NO_DATA));
             }
         }
 
@@ -211,7 +231,7 @@ public final class Relay extends RegistrationBase {
                     break;
                 }
             }
-            if (!stopping && isActive() && eof && count == 0 && !writing && !done && !sink.writerBusy()) {
+            if (!stopping && isActive() && eof && count == 0 && !writing && !done && !sink.busy(StreamOp.Role.WRITE)) {
                 done = true;
                 int error = sink.halfClose();
                 if (error != 0) {
@@ -247,6 +267,24 @@ public final class Relay extends RegistrationBase {
             }
             ring.release();
             writeOp.release();
+        }
+    }
+
+    /** What both sides of a direction do for their stream's close: the whole relay goes. */
+    private abstract class Side implements StreamOp {
+        @Override
+        public Role role() {
+            return Role.RELAY;
+        }
+
+        @Override
+        public void cancelForClose() {
+            requestCancel();
+        }
+
+        @Override
+        public void abandonAtClose() {
+            Relay.this.abandonAtClose();
         }
     }
 
@@ -298,17 +336,7 @@ public final class Relay extends RegistrationBase {
             claimed.forEach(StreamEntry::unclaim);
             throw e;
         }
-        boolean handedOver;
-        try {
-            handedOver = loop.executeUnlessClosed(r::start);
-        } catch (MultiWaitException e) {
-            r.discardUnstarted();
-            throw e;
-        }
-        if (!handedOver) {
-            r.discardUnstarted();
-            throw new IllegalStateException("MultiHandleWait is closed");
-        }
+        loop.start(r::start, r::discardUnstarted);
         return r;
     }
 
@@ -324,24 +352,12 @@ public final class Relay extends RegistrationBase {
         }
     }
 
-    static StreamEntry single(EventLoop loop, StreamHandle h, String what) {
-        Objects.requireNonNull(h, what);
-        if (!(h instanceof StreamEntry)) {
-            throw new IllegalArgumentException(what + " is not a stream attached to a MultiHandleWait: " + h);
-        }
-        StreamEntry e = (StreamEntry) h;
-        if (e.loop != loop) {
-            throw new IllegalArgumentException(what + " (" + h + ") belongs to another MultiHandleWait");
-        }
-        return e;
-    }
-
     private static StreamEntry readSide(EventLoop loop, StreamHandle h, String what) {
-        return h instanceof DuplexStream ? single(loop, ((DuplexStream) h).readSide, what) : single(loop, h, what);
+        return h instanceof DuplexStream ? StreamEntry.of(loop, ((DuplexStream) h).readSide, what) : StreamEntry.of(loop, h, what);
     }
 
     private static StreamEntry writeSide(EventLoop loop, StreamHandle h, String what) {
-        return h instanceof DuplexStream ? single(loop, ((DuplexStream) h).writeSide, what) : single(loop, h, what);
+        return h instanceof DuplexStream ? StreamEntry.of(loop, ((DuplexStream) h).writeSide, what) : StreamEntry.of(loop, h, what);
     }
 
     private void start() {
@@ -355,10 +371,10 @@ public final class Relay extends RegistrationBase {
                 return;
             }
         }
-        ab.source.inbound = ab;
-        ab.sink.outbound = ab;
-        ba.source.inbound = ba;
-        ba.sink.outbound = ba;
+        for (Pump p : new Pump[] {ab, ba}) {
+            p.source.add(p.readSide);
+            p.sink.add(p.writeSide);
+        }
         started = true;
         ab.progress();
         ba.progress();
@@ -403,17 +419,13 @@ public final class Relay extends RegistrationBase {
     protected void release() {
         stopping = true;
         for (Pump p : new Pump[] {ab, ba}) {
-            if (p.source.inbound == p) {
-                p.source.inbound = null;
-            }
-            if (p.sink.outbound == p) {
-                p.sink.outbound = null;
-            }
+            p.source.remove(p.readSide);
+            p.sink.remove(p.writeSide);
             p.releaseMemory();
         }
         // the relay owns both handles: they close once nothing is pending on them
         for (StreamEntry e : entries) {
-            e.shutdown();
+            e.cancelForClose();
         }
     }
 

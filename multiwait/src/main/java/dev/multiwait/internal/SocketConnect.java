@@ -16,7 +16,7 @@ import java.net.InetSocketAddress;
  * SO_UPDATE_CONNECT_CONTEXT makes shutdown/getpeername work and the socket is handed to the
  * listener; on failure or cancel the socket is closed and the error names the address.
  */
-public final class SocketConnect extends RegistrationBase {
+public final class SocketConnect extends RegistrationBase implements StreamOp {
     private final StreamEntry stream;
     /** ConnectEx as this socket's provider implements it. */
     private final long connectEx;
@@ -43,35 +43,45 @@ public final class SocketConnect extends RegistrationBase {
             throw new IllegalStateException("MultiHandleWait is closed");
         }
         int family = SocketSupport.familyOf(remote);
-        long s = SocketSupport.newSocket(loop.win32, family);
+        long s = SocketSupport.newSocket(loop.win32(), family);
         StreamEntry entry;
         long connectEx;
         try {
-            SocketSupport.bind(loop.win32, s, SocketSupport.anyOf(family));
-            connectEx = SocketSupport.extensionFunction(loop.win32, s, Win32.CONNECT_EX);
-            entry = StreamEntry.attachSocket(loop, s);
+            SocketSupport.bind(loop.win32(), s, SocketSupport.anyOf(family));
+            connectEx = SocketSupport.extensionFunction(loop.win32(), s, Win32.CONNECT_EX);
+            entry = AttachedStream.attachSocket(loop, s);
         } catch (RuntimeException e) {
-            loop.win32.closeSocket(s);
+            loop.win32().closeSocket(s);
             throw e;
         }
         SocketConnect c = new SocketConnect(entry, connectEx, remote, listener);
-        entry.socketConnect = c;
-        boolean handedOver;
-        try {
-            handedOver = loop.executeUnlessClosed(c::start);
-        } catch (MultiWaitException e) {
-            c.discardUnstarted();
-            throw e;
-        }
-        if (!handedOver) {
-            c.discardUnstarted();
-            throw new IllegalStateException("MultiHandleWait is closed");
-        }
+        entry.add(c);
+        loop.start(c::start, c::discardUnstarted);
         return c;
     }
 
-    boolean owns(long overlapped) {
-        return overlapped == op.overlapped && op.isPending();
+    @Override
+    public Role role() {
+        return Role.CONNECT;
+    }
+
+    @Override
+    public boolean onPacket(long overlapped, int bytes) {
+        if (overlapped != op.overlapped || !op.isPending()) {
+            return false;
+        }
+        stream.packetFor(op, 0, this::complete);
+        return true;
+    }
+
+    @Override
+    public void cancelForClose() {
+        requestCancel();
+    }
+
+    @Override
+    public boolean busy() {
+        return isActive();
     }
 
     private void start() {
@@ -81,25 +91,21 @@ public final class SocketConnect extends RegistrationBase {
         inFlight = true;
         op.prepare(0);
         int len = Winsock.encode(remote, op.buffer);
-        boolean ok = loop.win32.connectEx(connectEx, stream.handle, op.buffer, len, 0, 0, op.scratch, op.overlapped);
+        boolean ok = loop.win32().connectEx(connectEx, stream.handle, op.buffer, len, 0, 0, op.scratch, op.overlapped);
         stream.afterIssue(op, ok, this::complete);
-    }
-
-    void onPacket() {
-        stream.packetFor(op, 0, this::complete);
     }
 
     private void complete(int error, int ignoredBytes) {
         inFlight = false;
         if (error == 0 && !cancelRequested) {
             // Without this, shutdown(), getpeername() and friends fail on a ConnectEx socket.
-            if (!loop.win32.setSockOpt(stream.handle, Winsock.SOL_SOCKET, Winsock.SO_UPDATE_CONNECT_CONTEXT, 0, 0)) {
-                int e = loop.win32.lastError();
+            if (!loop.win32().setSockOpt(stream.handle, Winsock.SOL_SOCKET, Winsock.SO_UPDATE_CONNECT_CONTEXT, 0, 0)) {
+                int e = loop.win32().lastError();
                 finish(CloseReason.FAILED, failure("setsockopt(SO_UPDATE_CONNECT_CONTEXT) after ConnectEx", e));
                 return;
             }
             // The socket is the listener's from here: closing it inside onConnected must not cancel this connect.
-            stream.socketConnect = null;
+            stream.remove(this);
             if (deliver(() -> listener.onConnected(stream))) {
                 handedOver = true;
                 finish(CloseReason.COMPLETED, null);
@@ -129,8 +135,9 @@ public final class SocketConnect extends RegistrationBase {
     @Override
     protected void release() {
         op.release();
+        stream.remove(this);
         if (!handedOver) {
-            stream.shutdown(); // closes the socket (once nothing is pending on it)
+            stream.cancelForClose(); // closes the socket (once nothing is pending on it)
         } else {
             stream.closeIfIdle();
         }

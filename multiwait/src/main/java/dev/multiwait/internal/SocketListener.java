@@ -71,7 +71,7 @@ public final class SocketListener extends RegistrationBase implements SocketServ
             for (Accept a : accepts) {
                 if (a.op.overlapped == overlapped && a.op.isPending()) {
                     a.op.packetArrived();
-                    completed(a, StreamEntry.completionError(a.op, true, loop.win32), false);
+                    completed(a, a.op.completionError(HandleKind.SOCKET, loop.win32()), false);
                     return;
                 }
             }
@@ -80,7 +80,7 @@ public final class SocketListener extends RegistrationBase implements SocketServ
         }
 
         @Override
-        public void shutdown() {
+        public void cancelForClose() {
             requestCancel();
         }
 
@@ -123,7 +123,7 @@ public final class SocketListener extends RegistrationBase implements SocketServ
         if (loop.isClosed()) {
             throw new IllegalStateException("MultiHandleWait is closed");
         }
-        Win32 win32 = loop.win32;
+        Win32 win32 = loop.win32();
         int family = SocketSupport.familyOf(address);
         long s = SocketSupport.newSocket(win32, family);
         SocketListener l;
@@ -141,26 +141,15 @@ public final class SocketListener extends RegistrationBase implements SocketServ
             win32.closeSocket(s);
             throw e;
         }
-        long key = loop.table.add(l.entry);
         try {
-            loop.port.associate(s, key);
+            loop.register(l.entry, s, () -> { });
         } catch (RuntimeException e) {
             l.discardUnstarted();
             throw e;
         }
         l.ifsHandles = SocketSupport.hasIfsHandles(win32, s);
         l.skipOnSuccess = SocketSupport.skipOnSuccess(win32, s, l.ifsHandles);
-        boolean handedOver;
-        try {
-            handedOver = loop.executeUnlessClosed(l::start);
-        } catch (MultiWaitException e) {
-            l.discardUnstarted();
-            throw e;
-        }
-        if (!handedOver) {
-            l.discardUnstarted();
-            throw new IllegalStateException("MultiHandleWait is closed");
-        }
+        loop.start(l::start, l::discardUnstarted);
         return l;
     }
 
@@ -191,18 +180,18 @@ public final class SocketListener extends RegistrationBase implements SocketServ
     /** Posts one AcceptEx into slot {@code a} with a fresh accept socket. Loop thread. */
     private void post(Accept a) {
         a.waiting = false;
-        long s = SocketSupport.newSocketOrInvalid(loop.win32, family);
+        long s = SocketSupport.newSocketOrInvalid(loop.win32(), family);
         if (s == Win32.INVALID_SOCKET) {
-            int error = loop.win32.lastError();
+            int error = loop.win32().lastError();
             failed(a, error, true, "WSASocketW(" + SocketSupport.familyName(family) + ") for an accept on " + localAddress);
             return;
         }
         a.acceptSocket = s;
         a.inFlight = true;
         a.op.prepare(0);
-        boolean ok = loop.win32.acceptEx(acceptEx, socket, s, a.op.buffer, 0, Winsock.ACCEPT_ADDRESS_LENGTH,
+        boolean ok = loop.win32().acceptEx(acceptEx, socket, s, a.op.buffer, 0, Winsock.ACCEPT_ADDRESS_LENGTH,
                 Winsock.ACCEPT_ADDRESS_LENGTH, a.op.scratch + S_RECEIVED, a.op.overlapped);
-        StreamEntry.afterIssue(loop, skipOnSuccess, a.op, ok, (error, bytes) -> completed(a, error, true));
+        a.op.afterIssue(loop, skipOnSuccess, ok, (error, bytes) -> completed(a, error, true));
     }
 
     /** {@code immediate}: AcceptEx itself returned the error (no packet came). */
@@ -241,7 +230,7 @@ public final class SocketListener extends RegistrationBase implements SocketServ
                     ? "the accept was cancelled from outside" : WsaErrors.hint(error)));
             return;
         }
-        String hint = error == Win32Errors.ERROR_IO_INCOMPLETE ? StreamEntry.RESULT_MISSING : WsaErrors.hint(error);
+        String hint = error == Win32Errors.ERROR_IO_INCOMPLETE ? NativeOp.RESULT_MISSING : WsaErrors.hint(error);
         if (kind == AcceptFailures.RETRY_LATER) {
             hint = (hint != null ? hint + "; " : "") + "this accept is posted again after a back-off ("
                     + AcceptBackOff.FIRST_MILLIS + " ms doubling to " + AcceptBackOff.MAX_MILLIS + " ms)";
@@ -267,21 +256,21 @@ public final class SocketListener extends RegistrationBase implements SocketServ
     }
 
     private void handOver(long accepted, Accept a) {
-        if (!loop.win32.setSockOpt(accepted, Winsock.SOL_SOCKET, Winsock.SO_UPDATE_ACCEPT_CONTEXT,
+        if (!loop.win32().setSockOpt(accepted, Winsock.SOL_SOCKET, Winsock.SO_UPDATE_ACCEPT_CONTEXT,
                 Pointer.nativeValue(listenValue), 8)) {
-            int error = loop.win32.lastError();
+            int error = loop.win32().lastError();
             closeSocket(accepted);
             acceptFailed(new MultiWaitException("setsockopt(SO_UPDATE_ACCEPT_CONTEXT) on " + localAddress, accepted,
                     error, null));
             return;
         }
         long base = a.op.scratch;
-        loop.win32.getAcceptExSockaddrs(getAcceptExSockaddrs, a.op.buffer, 0, Winsock.ACCEPT_ADDRESS_LENGTH, Winsock.ACCEPT_ADDRESS_LENGTH,
+        loop.win32().getAcceptExSockaddrs(getAcceptExSockaddrs, a.op.buffer, 0, Winsock.ACCEPT_ADDRESS_LENGTH, Winsock.ACCEPT_ADDRESS_LENGTH,
                 base + S_LOCAL, base + S_LOCAL_LEN, base + S_REMOTE, base + S_REMOTE_LEN);
         InetSocketAddress peer = Winsock.decode(a.op.scratchLong(S_REMOTE), a.op.scratchInt(S_REMOTE_LEN));
         StreamEntry stream;
         try {
-            stream = StreamEntry.attachAccepted(loop, accepted, ifsHandles);
+            stream = AttachedStream.attachAccepted(loop, accepted, ifsHandles);
         } catch (RuntimeException e) {
             closeSocket(accepted);
             acceptFailed(e instanceof MultiWaitException ? (MultiWaitException) e
@@ -289,7 +278,7 @@ public final class SocketListener extends RegistrationBase implements SocketServ
             return;
         }
         if (!deliver(() -> listener.onAccepted(this, stream, peer))) {
-            stream.shutdown(); // the listener threw: it may never have taken the socket
+            stream.cancelForClose(); // the listener threw: it may never have taken the socket
         }
     }
 
@@ -307,7 +296,7 @@ public final class SocketListener extends RegistrationBase implements SocketServ
 
     private void closeSocket(long s) {
         if (s != 0) {
-            loop.win32.closeSocket(s);
+            loop.win32().closeSocket(s);
         }
     }
 
@@ -315,9 +304,9 @@ public final class SocketListener extends RegistrationBase implements SocketServ
     protected void onCancel() {
         for (Accept a : accepts) {
             if (a.inFlight && a.op.isPending() && !socketClosed
-                    && !loop.win32.cancelIoEx(socket, a.op.overlapped)) {
+                    && !loop.win32().cancelIoEx(socket, a.op.overlapped)) {
                 // 1168: already complete, its packet is queued; either way a packet comes
-                int error = loop.win32.lastError();
+                int error = loop.win32().lastError();
                 if (error != Win32Errors.ERROR_NOT_FOUND) {
                     // closing the listening socket aborts every pending accept (their packets still come)
                     loop.reportCallbackError(this, new MultiWaitException("CancelIoEx", socket, error,
@@ -349,7 +338,7 @@ public final class SocketListener extends RegistrationBase implements SocketServ
             a.acceptSocket = 0;
             a.op.release();
         }
-        loop.table.remove(entry.key());
+        loop.unregister(entry);
         closeListeningSocket();
         listenValue.close();
     }
@@ -357,8 +346,8 @@ public final class SocketListener extends RegistrationBase implements SocketServ
     private void closeListeningSocket() {
         if (!socketClosed) {
             socketClosed = true;
-            if (!loop.win32.closeSocket(socket)) {
-                loop.reportCallbackError(this, new MultiWaitException("closesocket", socket, loop.win32.lastError(), null));
+            if (!loop.win32().closeSocket(socket)) {
+                loop.reportCallbackError(this, new MultiWaitException("closesocket", socket, loop.win32().lastError(), null));
             }
         }
     }

@@ -112,14 +112,18 @@ final class SocketSupport {
 
     /** Throws naming the handle if it is not a socket (getsockopt(SO_TYPE) fails with WSAENOTSOCK). */
     static void checkSocket(Win32 win32, long socket) {
+        if (!isSocket(win32, socket)) {
+            int error = win32.lastError();
+            throw new MultiWaitException("attachSocket", socket, error, "not an open socket (use attach() for pipes and files)");
+        }
+    }
+
+    /** getsockopt(SO_TYPE) works on it; if not, the WSA error is in lastError. */
+    static boolean isSocket(Win32 win32, long handle) {
         try (Memory value = new Memory(8)) {
             value.setInt(4, 4);
-            if (!win32.getSockOpt(socket, Winsock.SOL_SOCKET, Winsock.SO_TYPE, Pointer.nativeValue(value),
-                    Pointer.nativeValue(value) + 4)) {
-                int error = win32.lastError();
-                throw new MultiWaitException("attachSocket", socket, error,
-                        "not an open socket (use attach() for pipes and files)");
-            }
+            return win32.getSockOpt(handle, Winsock.SOL_SOCKET, Winsock.SO_TYPE, Pointer.nativeValue(value),
+                    Pointer.nativeValue(value) + 4);
         }
     }
 

@@ -8,7 +8,7 @@ import dev.multiwait.CloseReason;
  * they own, whether a result is on its way, and how cancel, close and release treat them. The block
  * is freed only after the operation's packet (or synchronous result) has been consumed.
  */
-abstract class StreamOperation extends RegistrationBase {
+abstract class StreamOperation extends RegistrationBase implements StreamOp {
     protected final StreamEntry stream;
     protected final NativeOp op;
     /** A result (packet or synchronous) is on its way. */
@@ -20,8 +20,21 @@ abstract class StreamOperation extends RegistrationBase {
         this.op = op;
     }
 
-    final boolean owns(long overlapped) {
-        return overlapped == op.overlapped && op.isPending();
+    @Override
+    public final boolean onPacket(long overlapped, int bytes) {
+        if (overlapped != op.overlapped || !op.isPending()) {
+            return false;
+        }
+        stream.packetFor(op, bytes, this::complete);
+        return true;
+    }
+
+    /** The operation's result, from its packet or inline. */
+    protected abstract void complete(int error, int bytes);
+
+    @Override
+    public final boolean busy() {
+        return isActive();
     }
 
     /**
@@ -50,7 +63,8 @@ abstract class StreamOperation extends RegistrationBase {
     }
 
     /** The stream is closing: cancel, again if an earlier cancel may have failed. Loop thread. */
-    final void cancelForClose() {
+    @Override
+    public final void cancelForClose() {
         if (!cancelRequested) {
             requestCancel();
         } else if (isActive() && inFlight && op.isPending()) {
@@ -61,11 +75,13 @@ abstract class StreamOperation extends RegistrationBase {
     @Override
     protected final void release() {
         op.release();
+        stream.remove(this);
         stream.closeIfIdle();
     }
 
     @Override
     protected final void releaseUnstarted() {
         op.release();
+        stream.remove(this);
     }
 }

@@ -16,7 +16,7 @@ final class StreamReader extends StreamOperation {
     private long offset;
 
     StreamReader(StreamEntry stream, int bufferSize, ReadListener listener) {
-        super(stream, listener, new NativeOp(bufferSize, StreamEntry.IO_SCRATCH));
+        super(stream, listener, new NativeOp(bufferSize, HandleKind.IO_SCRATCH));
         this.listener = listener;
     }
 
@@ -28,15 +28,17 @@ final class StreamReader extends StreamOperation {
 
     private void issue() {
         inFlight = true;
-        boolean ok = stream.issueRead(op, op.buffer, op.capacity, offset);
+        boolean ok = stream.issueRead(op, op.buffer, op.capacity, 0, 0, offset);
         stream.afterIssue(op, ok, this::complete);
     }
 
-    void onPacket(int bytes) {
-        stream.packetFor(op, bytes, this::complete);
+    @Override
+    public Role role() {
+        return Role.READ;
     }
 
-    private void complete(int error, int bytes) {
+    @Override
+    protected void complete(int error, int bytes) {
         if (bytes > 0) {
             // Also after an abort: bytes the cancelled read already moved are the stream's, deliver them.
             // inFlight stays set meanwhile, so a cancel (or throw) in the listener cannot free the buffer it views.
@@ -57,7 +59,7 @@ final class StreamReader extends StreamOperation {
             issue();
         } else {
             // Anything else (a socket reset 10054, Wine's 676 on close...) ends this read cleanly, as an error.
-            finish(CloseReason.FAILED, stream.error(stream.readCall(), error));
+            finish(CloseReason.FAILED, stream.error(stream.kind.readCall, error));
         }
     }
 

@@ -15,7 +15,7 @@ import static dev.multiwait.win32.Win32Errors.ERROR_OPERATION_ABORTED;
  * behind it. A half-close ({@link #shutdownMarker}) is queued like a write and happens once every
  * write before it is out.
  */
-final class StreamWriter {
+final class StreamWriter implements StreamOp {
     /** One queued write; it keeps the loop alive until its listener has been told. */
     static final class Pending {
         /** Null for the half-close marker. */
@@ -35,21 +35,27 @@ final class StreamWriter {
         }
     }
 
-    private final StreamEntry stream;
+    private StreamEntry stream;
     private final ArrayDeque<Pending> queue = new ArrayDeque<>();
     private Pending current;
     private long offset;
     private MultiWaitException failure;
     private boolean cancelling;
 
-    StreamWriter(StreamEntry stream) {
-        this.stream = stream;
+    /** Set once, by the stream this queue belongs to (which needs the queue to be made). */
+    void attachTo(StreamEntry owner) {
+        this.stream = owner;
+    }
+
+    @Override
+    public Role role() {
+        return Role.WRITE;
     }
 
     /** On the caller's thread: copy the data out and count the write as live. */
     Pending copy(ByteBuffer data, WriteListener listener) {
         int n = data.remaining();
-        NativeOp op = new NativeOp(n, StreamEntry.IO_SCRATCH);
+        NativeOp op = new NativeOp(n, HandleKind.IO_SCRATCH);
         op.write(0, data);
         stream.loop.opened();
         return new Pending(op, n, listener);
@@ -69,19 +75,25 @@ final class StreamWriter {
         stream.loop.closedOne();
     }
 
-    boolean busy() {
+    @Override
+    public boolean busy() {
         return current != null || !queue.isEmpty();
     }
 
-    boolean owns(long overlapped) {
-        return current != null && current.op != null && current.op.overlapped == overlapped && current.op.isPending();
+    @Override
+    public boolean onPacket(long overlapped, int bytes) {
+        if (current == null || current.op == null || current.op.overlapped != overlapped || !current.op.isPending()) {
+            return false;
+        }
+        stream.packetFor(current.op, bytes, this::complete);
+        return true;
     }
 
     void enqueue(Pending w) {
         // A write that passed the caller-side check while the handle was being closed (close, or a
         // pipe's half-close) must fail here: never issue I/O on a closed, possibly reused, handle.
         if (failure != null || cancelling || stream.isHandleClosed()) {
-            fail(w, failure != null ? failure : stream.error(stream.writeCall(), ERROR_OPERATION_ABORTED));
+            fail(w, failure != null ? failure : stream.error(stream.kind.writeCall, ERROR_OPERATION_ABORTED));
             return;
         }
         queue.add(w);
@@ -93,7 +105,7 @@ final class StreamWriter {
     private void next() {
         while (true) {
             if (cancelling) {
-                failQueued(stream.error(stream.writeCall(), ERROR_OPERATION_ABORTED));
+                failQueued(stream.error(stream.kind.writeCall, ERROR_OPERATION_ABORTED));
                 stream.closeIfIdle();
                 return;
             }
@@ -106,7 +118,7 @@ final class StreamWriter {
                 if (stream.isHandleClosed()) {
                     Pending closed = current;
                     current = null;
-                    fail(closed, stream.error(stream.writeCall(), ERROR_OPERATION_ABORTED));
+                    fail(closed, stream.error(stream.kind.writeCall, ERROR_OPERATION_ABORTED));
                     continue;
                 }
                 issue(current);
@@ -130,12 +142,8 @@ final class StreamWriter {
     }
 
     private void issue(Pending w) {
-        boolean ok = stream.issueWrite(w.op, w.op.buffer + w.done, w.length - w.done, offset);
+        boolean ok = stream.issueWrite(w.op, w.op.buffer + w.done, w.length - w.done, 0, 0, offset);
         stream.afterIssue(w.op, ok, this::complete);
-    }
-
-    void onPacket(int bytes) {
-        stream.packetFor(current.op, bytes, this::complete);
     }
 
     private void complete(int error, int bytes) {
@@ -155,26 +163,28 @@ final class StreamWriter {
             return;
         }
         current = null;
-        failure = stream.error(stream.writeCall(), error == 0 ? ERROR_OPERATION_ABORTED : error);
+        failure = stream.error(stream.kind.writeCall, error == 0 ? ERROR_OPERATION_ABORTED : error);
         fail(w, failure);
         failQueued(failure);
         stream.closeIfIdle();
     }
 
     /** Close: abort the write in flight; queued ones fail once it has come back. */
-    void cancelAll() {
+    @Override
+    public void cancelForClose() {
         cancelling = true;
         if (current != null && current.op != null && current.op.isPending()) {
             stream.cancelIo(current.op, null, false);
         } else if (current == null) {
-            failQueued(stream.error(stream.writeCall(), ERROR_OPERATION_ABORTED));
+            failQueued(stream.error(stream.kind.writeCall, ERROR_OPERATION_ABORTED));
         }
     }
 
     /** Loop shutdown gave up on the write in flight: fail it and the queue (its memory is kept if still pending). */
-    void abandonAll() {
+    @Override
+    public void abandonAtClose() {
         cancelling = true;
-        MultiWaitException aborted = stream.error(stream.writeCall(), ERROR_OPERATION_ABORTED);
+        MultiWaitException aborted = stream.error(stream.kind.writeCall, ERROR_OPERATION_ABORTED);
         Pending w = current;
         current = null;
         if (w != null) {

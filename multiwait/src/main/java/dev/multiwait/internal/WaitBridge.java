@@ -61,8 +61,17 @@ public final class WaitBridge extends RegistrationBase {
         }
 
         @Override
-        public void shutdown() {
+        public void cancelForClose() {
             requestCancel();
+        }
+
+        /** Close gave up on the packet a fired wait marked (the wait is unregistered): end it here. */
+        @Override
+        public void abandonAtClose() {
+            synchronized (WaitBridge.this) {
+                disarm();
+                WaitBridge.this.abandonAtClose();
+            }
         }
     }
 
@@ -85,7 +94,12 @@ public final class WaitBridge extends RegistrationBase {
         // Added and armed under this lock: a close on another thread that finds the entry in the table
         // cancels it (onCancel takes the lock) only once its wait is registered, never halfway.
         synchronized (this) {
-            loop.table.add(bridge);
+            try {
+                loop.register(bridge);
+            } catch (IllegalStateException closedMeanwhile) {
+                abandon();
+                throw closedMeanwhile;
+            }
             int error = arm();
             if (error != 0) {
                 discardUnstarted(); // out of the table, freed, uncounted, and ended for a closer that found it
@@ -108,7 +122,7 @@ public final class WaitBridge extends RegistrationBase {
         if (loop.isClosed()) {
             throw new IllegalStateException("MultiHandleWait is closed");
         }
-        Win32 w = loop.win32;
+        Win32 w = loop.win32();
         if (handle <= 0) {
             // -1 is INVALID_HANDLE_VALUE and also GetCurrentProcess(): "open", and never signalled while we run
             throw new MultiWaitException(call(), handle, Win32Errors.ERROR_INVALID_HANDLE,
@@ -151,9 +165,9 @@ public final class WaitBridge extends RegistrationBase {
     private int arm() {
         posted = false;
         long out = Pointer.nativeValue(scratch);
-        if (!loop.win32.registerWaitForSingleObject(out, handle, loop.bridgeCallback(), bridge.key(), Layouts.INFINITE,
+        if (!loop.win32().registerWaitForSingleObject(out, handle, loop.bridgeCallback(), bridge.key(), Layouts.INFINITE,
                 Layouts.WT_EXECUTEONLYONCE | Layouts.WT_EXECUTEINWAITTHREAD)) {
-            return loop.win32.lastError();
+            return loop.win32().lastError();
         }
         waitHandle = scratch.getLong(0);
         return 0;
@@ -167,8 +181,8 @@ public final class WaitBridge extends RegistrationBase {
         if (waitHandle != 0) {
             long w = waitHandle;
             waitHandle = 0;
-            if (!loop.win32.unregisterWaitEx(w, Win32.INVALID_HANDLE_VALUE)) {
-                int error = loop.win32.lastError();
+            if (!loop.win32().unregisterWaitEx(w, Win32.INVALID_HANDLE_VALUE)) {
+                int error = loop.win32().lastError();
                 loop.pinBridgeCallback();
                 if (unregisterFailure == null) {
                     unregisterFailure = new MultiWaitException("UnregisterWaitEx", handle, error,
@@ -217,8 +231,8 @@ public final class WaitBridge extends RegistrationBase {
             }
             case PROCESS_EXIT -> {
                 long out = Pointer.nativeValue(scratch);
-                if (!loop.win32.getExitCodeProcess(handle, out)) {
-                    finish(CloseReason.FAILED, new MultiWaitException("GetExitCodeProcess", handle, loop.win32.lastError(), null));
+                if (!loop.win32().getExitCodeProcess(handle, out)) {
+                    finish(CloseReason.FAILED, new MultiWaitException("GetExitCodeProcess", handle, loop.win32().lastError(), null));
                     return;
                 }
                 int code = scratch.getInt(0);
@@ -253,39 +267,58 @@ public final class WaitBridge extends RegistrationBase {
     /**
      * Reads every queued input record so the handle stops being signalled; keeps the characters of
      * key-down records. Null if reading failed (the registration has then ended).
+     *
+     * <p>Where ReadConsoleInputExW can read without waiting (Windows), it reads until nothing is left:
+     * another reader of the console that empties it first can never block the loop. Otherwise (Wine 8)
+     * it reads no more than GetNumberOfConsoleInputEvents counted; a competing reader that takes
+     * those records in between still makes that read wait for the next input.
      */
     private String drainConsole() {
         if (records == null) {
             records = new Memory((long) CONSOLE_BATCH * Layouts.INPUT_RECORD_SIZE);
         }
+        Win32 w = loop.win32();
+        boolean noWait = w.hasReadConsoleInputNoWait();
         StringBuilder typed = new StringBuilder();
         long count = Pointer.nativeValue(scratch);
         while (true) {
-            if (!loop.win32.getNumberOfConsoleInputEvents(handle, count)) {
-                finish(CloseReason.FAILED, new MultiWaitException("GetNumberOfConsoleInputEvents", handle, loop.win32.lastError(), null));
-                return null;
+            int want = CONSOLE_BATCH;
+            if (!noWait) {
+                if (!w.getNumberOfConsoleInputEvents(handle, count)) {
+                    finish(CloseReason.FAILED, new MultiWaitException("GetNumberOfConsoleInputEvents", handle, w.lastError(), null));
+                    return null;
+                }
+                want = Math.min(scratch.getInt(0), CONSOLE_BATCH);
+                if (want <= 0) {
+                    return typed.toString();
+                }
             }
-            int available = scratch.getInt(0);
-            if (available <= 0) {
-                return typed.toString();
-            }
-            int want = Math.min(available, CONSOLE_BATCH);
-            if (!loop.win32.readConsoleInput(handle, Pointer.nativeValue(records), want, count)) {
-                finish(CloseReason.FAILED, new MultiWaitException("ReadConsoleInputW", handle, loop.win32.lastError(), null));
+            boolean ok = noWait ? w.readConsoleInputNoWait(handle, Pointer.nativeValue(records), want, count)
+                    : w.readConsoleInput(handle, Pointer.nativeValue(records), want, count);
+            if (!ok) {
+                finish(CloseReason.FAILED, new MultiWaitException(noWait ? "ReadConsoleInputExW" : "ReadConsoleInputW",
+                        handle, w.lastError(), null));
                 return null;
             }
             int read = scratch.getInt(0);
-            for (int i = 0; i < read; i++) {
-                long at = (long) i * Layouts.INPUT_RECORD_SIZE;
-                if ((records.getShort(at) & 0xffff) != Layouts.KEY_EVENT || records.getInt(at + Layouts.KEY_DOWN) == 0) {
-                    continue;
-                }
-                char c = records.getChar(at + Layouts.KEY_CHAR);
-                int repeatCount = Math.max(1, records.getShort(at + Layouts.KEY_REPEAT) & 0xffff);
-                if (c != 0) {
-                    for (int r = 0; r < repeatCount; r++) {
-                        typed.append(c);
-                    }
+            appendKeys(read, typed);
+            if (noWait && read == 0) {
+                return typed.toString();
+            }
+        }
+    }
+
+    private void appendKeys(int read, StringBuilder typed) {
+        for (int i = 0; i < read; i++) {
+            long at = (long) i * Layouts.INPUT_RECORD_SIZE;
+            if ((records.getShort(at) & 0xffff) != Layouts.KEY_EVENT || records.getInt(at + Layouts.KEY_DOWN) == 0) {
+                continue;
+            }
+            char c = records.getChar(at + Layouts.KEY_CHAR);
+            int repeatCount = Math.max(1, records.getShort(at + Layouts.KEY_REPEAT) & 0xffff);
+            if (c != 0) {
+                for (int r = 0; r < repeatCount; r++) {
+                    typed.append(c);
                 }
             }
         }
@@ -302,7 +335,7 @@ public final class WaitBridge extends RegistrationBase {
 
     @Override
     protected void release() {
-        loop.table.remove(bridge.key());
+        loop.unregister(bridge);
         scratch.close();
         if (records != null) {
             records.close();

@@ -80,6 +80,11 @@ public class JnaWin32 implements Win32 {
     }
 
     @Override
+    public boolean getNamedPipeInfo(long pipe, long flagsOut) {
+        return Kernel32Direct.GetNamedPipeInfo(pipe, flagsOut, 0L, 0L, 0L);
+    }
+
+    @Override
     public int getProcessId(long process) {
         return Kernel32Direct.GetProcessId(process);
     }
@@ -87,12 +92,22 @@ public class JnaWin32 implements Win32 {
     @Override
     public boolean registerWaitForSingleObject(long waitHandleOut, long handle, WaitCallback callback, long context,
                                                int timeoutMillis, int flags) {
-        return Kernel32Direct.RegisterWaitForSingleObject(waitHandleOut, handle, callback, context, timeoutMillis, flags);
+        if (timeoutMillis != Layouts.INFINITE || (flags & Layouts.WT_EXECUTEONLYONCE) == 0) {
+            throw new UnsupportedOperationException("only one-shot waits without a timeout are bridged");
+        }
+        return OwnedWaits.INSTANCE.register(waitHandleOut, handle, callback, context);
     }
 
+    /**
+     * Waits run on the library's own threads ({@link OwnedWaits}), not the system's wait pool, and
+     * unregistering always blocks until a running callback has returned (INVALID_HANDLE_VALUE).
+     */
     @Override
     public boolean unregisterWaitEx(long waitHandle, long completionEvent) {
-        return Kernel32Direct.UnregisterWaitEx(waitHandle, completionEvent);
+        if (completionEvent != Win32.INVALID_HANDLE_VALUE) {
+            throw new UnsupportedOperationException("unregistering waits for a running callback (INVALID_HANDLE_VALUE) only");
+        }
+        return OwnedWaits.INSTANCE.unregister(waitHandle);
     }
 
     @Override
@@ -108,6 +123,16 @@ public class JnaWin32 implements Win32 {
     @Override
     public boolean readConsoleInput(long console, long records, int length, long readOut) {
         return Kernel32Direct.ReadConsoleInputW(console, records, length, readOut);
+    }
+
+    @Override
+    public boolean hasReadConsoleInputNoWait() {
+        return ConsoleNoWait.READ != null;
+    }
+
+    @Override
+    public boolean readConsoleInputNoWait(long console, long records, int length, long readOut) {
+        return ConsoleNoWait.READ.invokeInt(new Object[] {console, records, length, readOut, ConsoleNoWait.FLAGS}) != 0;
     }
 
     // ---- Winsock ----

@@ -5,8 +5,7 @@ import com.sun.jna.NativeLibrary;
 
 /**
  * JNA direct-mapped kernel32/ntdll entry points, including those jna-platform lacks
- * (GetQueuedCompletionStatusEx, CancelIoEx, SetFileCompletionNotificationModes,
- * RegisterWaitForSingleObject, UnregisterWaitEx). Pointers are passed as raw addresses of
+ * (GetQueuedCompletionStatusEx, CancelIoEx, SetFileCompletionNotificationModes). Pointers are passed as raw addresses of
  * native memory the library owns; heap arrays are never handed to the kernel.
  */
 final class Kernel32Direct {
@@ -42,12 +41,17 @@ final class Kernel32Direct {
 
     static native int GetProcessId(long process);
 
-    static native boolean RegisterWaitForSingleObject(long waitOut, long handle, Win32.WaitCallback callback,
-                                                      long context, int timeout, int flags);
-
-    static native boolean UnregisterWaitEx(long wait, long completionEvent);
+    static native boolean GetNamedPipeInfo(long pipe, long flags, long outSize, long inSize, long maxInstances);
 
     static native boolean GetExitCodeProcess(long process, long exitCode);
+
+    static native long CreateEventW(long attributes, boolean manualReset, boolean initialState, long name);
+
+    static native boolean SetEvent(long event);
+
+    static native int WaitForMultipleObjects(int count, long handles, boolean waitAll, int timeout);
+
+    static native int WaitForSingleObject(long handle, int timeout);
 
     static native boolean GetNumberOfConsoleInputEvents(long console, long count);
 

@@ -25,6 +25,8 @@ public final class Layouts {
 
     public static final int FILE_SKIP_COMPLETION_PORT_ON_SUCCESS = 0x1;
     public static final int FILE_SKIP_SET_EVENT_ON_HANDLE = 0x2;
+    /** GetNamedPipeInfo flag: a message-type pipe (reads end at message boundaries, 234 when one is longer). */
+    public static final int PIPE_TYPE_MESSAGE = 0x4;
     public static final int WT_EXECUTEINWAITTHREAD = 0x4;
     public static final int WT_EXECUTEONLYONCE = 0x8;
     public static final int INFINITE = -1;

@@ -55,12 +55,23 @@ public interface Win32 {
     /** GetFileType: 0 (FILE_TYPE_UNKNOWN; error 6 in lastError for events, processes...), or a FILE_TYPE_ value. */
     int getFileType(long handle);
 
+    /**
+     * GetNamedPipeInfo(pipe, flagsOut, NULL, NULL, NULL): false (error in lastError) for a handle that is
+     * not a pipe (a file, a socket); else the PIPE_TYPE_MESSAGE / PIPE_SERVER_END flags at {@code flagsOut}.
+     */
+    boolean getNamedPipeInfo(long pipe, long flagsOut);
+
     /** GetProcessId: the pid, or 0 (error in lastError) for a handle that is not a process's. */
     int getProcessId(long process);
 
+    /**
+     * RegisterWaitForSingleObject semantics (one-shot, INFINITE). {@link JnaWin32} runs the callback
+     * on the library's own wait threads, never on the system's wait pool (see OwnedWaits).
+     */
     boolean registerWaitForSingleObject(long waitHandleOut, long handle, WaitCallback callback, long context,
                                         int timeoutMillis, int flags);
 
+    /** UnregisterWaitEx semantics: with INVALID_HANDLE_VALUE, returns once a running callback has returned. */
     boolean unregisterWaitEx(long waitHandle, long completionEvent);
 
     boolean getExitCodeProcess(long process, long exitCodeOut);
@@ -68,6 +79,15 @@ public interface Win32 {
     boolean getNumberOfConsoleInputEvents(long console, long countOut);
 
     boolean readConsoleInput(long console, long records, int length, long readOut);
+
+    /**
+     * Whether {@link #readConsoleInputNoWait} can be called: ReadConsoleInputExW exists and is real
+     * (Wine 8 exports it as a stub that raises when called).
+     */
+    boolean hasReadConsoleInputNoWait();
+
+    /** ReadConsoleInputExW(.., CONSOLE_READ_NOWAIT): like ReadConsoleInputW, but returns 0 records instead of blocking. */
+    boolean readConsoleInputNoWait(long console, long records, int length, long readOut);
 
     // ---- Winsock. Calls follow the BOOL convention too (true = the call returned 0 / TRUE) and
     // leave the WSA error for lastError(): WSAGetLastError reads the same per-thread slot.

@@ -290,7 +290,7 @@ class AcceptFailureTest {
         r.until(() -> r.acceptExCalls.size() == 1, "the first accept posted after the back-off");
         assertEquals(1, r.failures.size());
         assertTrue(r.server.isActive());
-        assertEquals(0, r.h.loop.table.size() - 1, "only the listener is in the key table");
+        assertEquals(0, r.h.loop.table().size() - 1, "only the listener is in the key table");
     }
 
     @Test

@@ -326,7 +326,7 @@ class EventLoopTest {
         long oldKey = old.key();
         old.close();
         h.settle();
-        assertNull(h.loop.table.get(oldKey));
+        assertNull(h.loop.table().get(oldKey));
 
         StreamEntry next = h.attach(0x200);
         assertEquals((int) oldKey, (int) next.key(), "slot reused");
@@ -404,5 +404,44 @@ class EventLoopTest {
         assertEquals(1, h.port.queued());
         h.loop.runOnce(0);
         assertEquals(1, ran.get());
+    }
+
+    @Test
+    void runAndRunOnceFromAListenerAreRefusedAndTheLoopThreadStaysSet() {
+        Harness h = new Harness(true);
+        List<String> order = Collections.synchronizedList(new ArrayList<>());
+        List<Throwable> refused = new ArrayList<>();
+        List<Boolean> stillInLoop = new ArrayList<>();
+        h.onRead(Harness.syncRead("x", false));
+        h.attach().read(8, data -> {
+            order.add("listener");
+            // a task handed over meanwhile must not run inside this listener
+            Thread other = new Thread(() -> h.loop.execute(() -> order.add("task")));
+            other.start();
+            try {
+                other.join(10_000);
+            } catch (InterruptedException e) {
+                throw new AssertionError(e);
+            }
+            for (Runnable nested : List.<Runnable>of(() -> h.loop.runOnce(0), h.loop::run, () -> h.loop.close(0))) {
+                try {
+                    nested.run();
+                } catch (Throwable t) {
+                    refused.add(t);
+                }
+            }
+            // what MultiHandleWait.close() asks to refuse a close from a listener
+            stillInLoop.add(h.loop.inLoop());
+            order.add("listener returns");
+        });
+        // before the fix the nested run() never returned
+        assertTimeoutPreemptively(java.time.Duration.ofSeconds(20), h::settle);
+        assertEquals(3, refused.size(), "refused: " + refused);
+        refused.forEach(t -> assertTrue(t instanceof IllegalStateException && t.getMessage().contains("from a listener"),
+                String.valueOf(t)));
+        assertEquals(List.of(true), stillInLoop);
+        assertEquals(List.of("listener", "listener returns", "task"), order, "nothing dispatched inside the listener");
+        assertFalse(h.loop.inLoop(), "the outer run left the loop normally");
+        assertFalse(h.loop.isClosed());
     }
 }

@@ -264,7 +264,7 @@ class FaultPathsTest {
                 () -> new WaitBridge(h.loop, 0x404, WaitBridge.Kind.PROCESS_EXIT, false, new WaitBridgeTest.Signals()).start());
         assertTrue(notProcess.getMessage().startsWith("watchProcess on handle 0x404"), notProcess.getMessage());
         assertEquals(0, h.loop.liveCount());
-        assertEquals(0, h.loop.table.size());
+        assertEquals(0, h.loop.table().size());
         assertTrue(h.loop.close(100));
         assertThrows(IllegalStateException.class,
                 () -> new WaitBridge(h.loop, EVENT, WaitBridge.Kind.SIGNAL, false, new WaitBridgeTest.Signals()).start());
@@ -281,11 +281,11 @@ class FaultPathsTest {
             MultiWaitException e = assertThrows(MultiWaitException.class, () -> h.attach(bad));
             assertEquals(6, e.win32Error());
             assertEquals(bad, e.handle());
-            MultiWaitException s = assertThrows(MultiWaitException.class, () -> StreamEntry.attachSocket(h.loop, bad));
+            MultiWaitException s = assertThrows(MultiWaitException.class, () -> AttachedStream.attachSocket(h.loop, bad));
             assertTrue(s.getMessage().startsWith("attachSocket"), s.getMessage());
         }
         verify(h.win32, never()).createIoCompletionPort(eq(-1L), anyLong(), anyLong(), org.mockito.ArgumentMatchers.anyInt());
-        assertEquals(0, h.loop.table.size());
+        assertEquals(0, h.loop.table().size());
     }
 
     // ---- a completion without a result (Wine, I/O of a thread that exited) ----
@@ -351,11 +351,11 @@ class FaultPathsTest {
         assertEquals(1, errors.size());
         verify(h.win32, times(1)).closeHandle(H);
         assertTrue(reg.isActive());
-        assertTrue(h.loop.table.get(s.key()) != null, "the key stays until the aborted read's packet");
+        assertTrue(h.loop.table().get(s.key()) != null, "the key stays until the aborted read's packet");
         h.complete(h.read(0), Win32Errors.ERROR_HANDLES_CLOSED, 0); // what closing the handle does to the read
         h.settle();
         assertEquals(List.of("close:CANCELLED"), rec.events);
-        assertNull(h.loop.table.get(s.key()));
+        assertNull(h.loop.table().get(s.key()));
         verify(h.win32, times(1)).closeHandle(H);
         assertEquals(0, h.loop.liveCount());
     }

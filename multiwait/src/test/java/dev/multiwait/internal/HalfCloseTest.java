@@ -59,7 +59,7 @@ class HalfCloseTest {
     void aSocketHalfCloseIsShutdownSdSendAndReadingGoesOn() {
         Harness h = new Harness(true);
         when(h.win32.shutdown(anyLong(), anyInt())).thenReturn(true);
-        StreamEntry s = StreamEntry.attachSocket(h.loop, H);
+        StreamEntry s = AttachedStream.attachSocket(h.loop, H);
         List<String> log = new ArrayList<>();
         s.shutdownOutput((n, e) -> log.add("shut " + e));
         h.settle();
@@ -77,7 +77,7 @@ class HalfCloseTest {
         Harness h = new Harness(true);
         when(h.win32.shutdown(anyLong(), anyInt())).thenReturn(false);
         h.lastError = 10057;
-        StreamEntry s = StreamEntry.attachSocket(h.loop, H);
+        StreamEntry s = AttachedStream.attachSocket(h.loop, H);
         List<String> log = new ArrayList<>();
         s.shutdownOutput((n, e) -> log.add(e.getMessage()));
         h.settle();

@@ -156,7 +156,7 @@ final class Harness {
     }
 
     StreamEntry attach(long handle) {
-        return StreamEntry.attach(loop, handle);
+        return AttachedStream.attach(loop, handle);
     }
 
     // ---- scripts ----

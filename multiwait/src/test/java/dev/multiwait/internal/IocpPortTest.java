@@ -62,7 +62,7 @@ class IocpPortTest {
             new Pointer(i.<Long>getArgument(3)).setInt(0, 3);
             return true;
         }).when(win32).getQueuedCompletionStatusEx(eq(PORT), anyLong(), anyInt(), anyLong(), eq(250));
-        Completions out = new Completions(4);
+        PacketBatch out = new PacketBatch(4);
         port.dequeue(out, 250);
         assertEquals(4, asked.get(), "asks for no more than the batch holds");
         assertEquals(3, out.count);
@@ -80,7 +80,7 @@ class IocpPortTest {
             lastError = Win32Errors.WAIT_TIMEOUT;
             return false;
         });
-        Completions out = new Completions(8);
+        PacketBatch out = new PacketBatch(8);
         out.count = 5;
         port.dequeue(out, 0);
         assertEquals(0, out.count);
@@ -93,7 +93,7 @@ class IocpPortTest {
             lastError = Win32Errors.ERROR_INVALID_HANDLE;
             return false;
         });
-        Completions out = new Completions(8);
+        PacketBatch out = new PacketBatch(8);
         MultiWaitException e = assertThrows(MultiWaitException.class, () -> port.dequeue(out, -1));
         assertEquals(PORT, e.handle());
         assertTrue(e.getMessage().contains("GetQueuedCompletionStatusEx"), e.getMessage());

@@ -55,7 +55,7 @@ class LoopCloseTest {
         LateEntry(EventLoop loop) {
             this.loop = loop;
             loop.opened();
-            loop.table.add(this);
+            loop.table().add(this);
         }
 
         @Override
@@ -63,9 +63,9 @@ class LoopCloseTest {
         }
 
         @Override
-        public void shutdown() {
+        public void cancelForClose() {
             if (shutdowns++ == 0) {
-                loop.table.remove(key());
+                loop.table().remove(key());
                 loop.closedOne();
             }
         }
@@ -79,9 +79,9 @@ class LoopCloseTest {
         // registration just after close() took its look at the table.
         new LateEntry(h.loop) {
             @Override
-            public void shutdown() {
+            public void cancelForClose() {
                 late[0] = new LateEntry(loop);
-                super.shutdown();
+                super.cancelForClose();
             }
         };
         long t0 = System.nanoTime();

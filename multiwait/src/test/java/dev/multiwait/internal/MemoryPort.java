@@ -62,7 +62,7 @@ final class MemoryPort implements CompletionPort {
     }
 
     @Override
-    public void dequeue(Completions out, int timeoutMillis) {
+    public void dequeue(PacketBatch out, int timeoutMillis) {
         dequeueCalls.incrementAndGet();
         if (failDequeues.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
             out.count = 0;

@@ -632,7 +632,12 @@ class ModelTest {
 
         private NativeOp ownerOf(Stream s, KOp op) {
             if (op.read) {
-                Object reader = Harness.field(s.entry, "reader");
+                Object reader = null;
+                for (Object o : (java.util.List<?>) Harness.field(s.entry, "ops")) {
+                    if (o instanceof StreamReader) {
+                        reader = o; // the stream's operations hold at most one read
+                    }
+                }
                 if (reader != null) {
                     NativeOp o = Harness.opOf(reader);
                     if (o.overlapped == op.overlapped && o.isPending()) {
@@ -675,7 +680,7 @@ class ModelTest {
                 check(s.queued.toString().startsWith(s.sent.toString()), "sent is not a prefix of queued");
             }
             check(waits.isEmpty(), waits.size() + " waits still registered");
-            check(h.loop.table.size() == 0, "keys left in the table");
+            check(h.loop.table().size() == 0, "keys left in the table");
             check(NativeOp.liveBlocks() == blocksBefore, "native blocks: " + blocksBefore + " before, "
                     + NativeOp.liveBlocks() + " after");
             check(h.port.isClosed(), "port not closed");

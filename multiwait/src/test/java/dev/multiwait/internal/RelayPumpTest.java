@@ -238,8 +238,8 @@ class RelayPumpTest {
     @Test
     void aSocketReadsIntoAndSendsFromBothSpansOfAWrappedRing() {
         Harness h = new Harness(false);
-        StreamEntry a = StreamEntry.attachSocket(h.loop, A);
-        StreamEntry b = StreamEntry.attachSocket(h.loop, B);
+        StreamEntry a = AttachedStream.attachSocket(h.loop, A);
+        StreamEntry b = AttachedStream.attachSocket(h.loop, B);
         Relay.open(h.loop, a, b, 8, new Events());
         h.settle();
         Harness.SocketIo read1 = recvOn(h, A, 0);

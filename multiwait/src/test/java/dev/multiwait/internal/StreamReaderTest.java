@@ -275,7 +275,7 @@ class StreamReaderTest {
         h.settle();
         verify(h.win32).cancelIoEx(H, io.overlapped());
         verify(h.win32, never()).closeHandle(H);
-        assertSame(s, h.loop.table.get(key), "key must stay routable until the last packet");
+        assertSame(s, h.loop.table().get(key), "key must stay routable until the last packet");
         assertThrows(IllegalStateException.class, () -> s.read(8, new Recorder()));
         assertThrows(IllegalStateException.class, () -> s.write(java.nio.ByteBuffer.allocate(1), null));
 
@@ -284,7 +284,7 @@ class StreamReaderTest {
         assertEquals(List.of("close:CANCELLED"), rec.events);
         assertFalse(reg.isActive());
         verify(h.win32, times(1)).closeHandle(H);
-        assertNull(h.loop.table.get(key));
+        assertNull(h.loop.table().get(key));
     }
 
     @Test
@@ -295,7 +295,7 @@ class StreamReaderTest {
         s.close();
         h.settle();
         verify(h.win32, times(1)).closeHandle(H);
-        assertNull(h.loop.table.get(key));
+        assertNull(h.loop.table().get(key));
         s.close();
         h.settle();
         verify(h.win32, times(1)).closeHandle(H);
@@ -309,7 +309,7 @@ class StreamReaderTest {
                 Layouts.FILE_SKIP_COMPLETION_PORT_ON_SUCCESS | Layouts.FILE_SKIP_SET_EVENT_ON_HANDLE);
         verify(h.win32).createIoCompletionPort(eq(H), eq(MemoryPort.PORT_HANDLE), eq(s.key()), org.mockito.ArgumentMatchers.anyInt());
         assertEquals(s.key(), h.port.keyOf(H));
-        assertSame(s, h.loop.table.get(s.key()));
+        assertSame(s, h.loop.table().get(s.key()));
     }
 
     @Test
@@ -323,7 +323,7 @@ class StreamReaderTest {
         MultiWaitException e = assertThrows(MultiWaitException.class, () -> h.attach(0x99));
         assertEquals(87, e.win32Error());
         assertEquals(0x99, e.handle());
-        assertEquals(0, h.loop.table.size());
+        assertEquals(0, h.loop.table().size());
         verify(h.win32, never()).closeHandle(0x99);
         verify(h.win32, never()).setFileCompletionNotificationModes(eq(0x99L), org.mockito.ArgumentMatchers.anyInt());
     }

@@ -195,7 +195,7 @@ class StreamWriterTest {
         Harness h = new Harness(true);
         StreamEntry s = h.attach();
         Outcomes out = new Outcomes();
-        h.loop.execute(s::shutdown); // close already queued on the loop when the write's task lands
+        h.loop.execute(s::cancelForClose); // close already queued on the loop when the write's task lands
         s.write(bytes("too late"), out.named("a"));
         h.settle();
         assertEquals(List.of("a:0:995"), out.log);

@@ -61,7 +61,7 @@ class WaitBridgeTest {
         }
     }
 
-    static final class Signals implements SignalListener, ExitListener {
+    static final class Signals implements SignalListener, ExitListener, dev.multiwait.ConsoleInputListener {
         final List<String> events = Collections.synchronizedList(new ArrayList<>());
         volatile Exception error;
 
@@ -73,6 +73,11 @@ class WaitBridgeTest {
         @Override
         public void onExit(int exitCode) {
             events.add("exit:" + exitCode);
+        }
+
+        @Override
+        public void onInput(String typed) {
+            events.add("input:" + typed);
         }
 
         @Override
@@ -91,7 +96,7 @@ class WaitBridgeTest {
         assertEquals(1, pool.armed.size());
         Armed a = pool.armed.get(0);
         assertEquals(Layouts.WT_EXECUTEONLYONCE, a.flags() & Layouts.WT_EXECUTEONLYONCE);
-        assertTrue(h.loop.table.get(a.context()) != null, "the callback's context is a live key");
+        assertTrue(h.loop.table().get(a.context()) != null, "the callback's context is a live key");
         assertEquals(1, h.loop.liveCount());
 
         pool.fire();
@@ -100,7 +105,7 @@ class WaitBridgeTest {
         assertEquals(List.of("signal", "close:COMPLETED"), sig.events);
         verify(h.win32).unregisterWaitEx(a.waitHandle(), Win32.INVALID_HANDLE_VALUE);
         assertFalse(w.isActive());
-        assertNull(h.loop.table.get(a.context()));
+        assertNull(h.loop.table().get(a.context()));
         assertEquals(0, h.loop.liveCount());
         assertEquals(1, pool.armed.size());
     }
@@ -138,7 +143,7 @@ class WaitBridgeTest {
         h.settle();
         assertEquals(List.of("close:CANCELLED"), sig.events, "a cancelled watch must not signal");
         assertFalse(w.isActive());
-        assertNull(h.loop.table.get(key));
+        assertNull(h.loop.table().get(key));
         assertEquals(1, pool.armed.size(), "no re-arm after cancel");
     }
 
@@ -170,7 +175,7 @@ class WaitBridgeTest {
         assertEquals(EVENT, e.handle());
         assertTrue(e.getMessage().contains("0x2b0"), e.getMessage());
         assertEquals(0, h.loop.liveCount());
-        assertEquals(0, h.loop.table.size());
+        assertEquals(0, h.loop.table().size());
         verify(h.win32, never()).registerWaitForSingleObject(anyLong(), anyLong(), any(), anyLong(), anyInt(), anyInt());
     }
 
@@ -186,7 +191,7 @@ class WaitBridgeTest {
                 () -> new WaitBridge(h.loop, EVENT, WaitBridge.Kind.SIGNAL, false, new Signals()).start());
         assertTrue(e.getMessage().contains("RegisterWaitForSingleObject"), e.getMessage());
         assertEquals(0, h.loop.liveCount());
-        assertEquals(0, h.loop.table.size());
+        assertEquals(0, h.loop.table().size());
     }
 
     @Test
@@ -199,5 +204,81 @@ class WaitBridgeTest {
         verify(h.win32, times(1)).unregisterWaitEx(pool.armed.get(0).waitHandle(), Win32.INVALID_HANDLE_VALUE);
         assertEquals(List.of("close:CANCELLED"), sig.events);
         verify(h.win32, never()).closeHandle(EVENT);
+    }
+
+    @Test
+    void aWatchWhosePacketNeverComesStillEndsWhenCloseGivesUpDraining() {
+        Harness h = new Harness(true);
+        Pool pool = new Pool(h);
+        Signals sig = new Signals();
+        WaitBridge w = new WaitBridge(h.loop, EVENT, WaitBridge.Kind.SIGNAL, true, sig).start();
+        long key = pool.armed.get(0).context();
+        // the pool's callback has marked its post but not made it (still retrying): no packet yet
+        h.loop.table().get(key).aboutToPost();
+        assertFalse(h.loop.close(200), "the drain gives up on the missing packet");
+        assertEquals(List.of("close:CANCELLED"), sig.events, "an abandoned watch still tells its listener");
+        assertFalse(w.isActive());
+        assertNull(h.loop.table().get(key));
+        assertEquals(0, h.loop.liveCount());
+    }
+
+    /** Console records for a mock read: key-down records typing {@code text}, written at {@code records}. */
+    private static int typeInto(long records, long readOut, String text) {
+        Pointer p = new Pointer(records);
+        for (int i = 0; i < text.length(); i++) {
+            long at = (long) i * Layouts.INPUT_RECORD_SIZE;
+            p.setShort(at, (short) Layouts.KEY_EVENT);
+            p.setInt(at + Layouts.KEY_DOWN, 1);
+            p.setShort(at + Layouts.KEY_REPEAT, (short) 1);
+            p.setChar(at + Layouts.KEY_CHAR, text.charAt(i));
+        }
+        new Pointer(readOut).setInt(0, text.length());
+        return text.length();
+    }
+
+    @Test
+    void consoleInputEmptiedByAnotherReaderNeverBlocksTheLoopWhereReadsCanReturnAtOnce() throws Exception {
+        Harness h = new Harness(true);
+        Pool pool = new Pool(h);
+        when(h.win32.getNumberOfConsoleInputEvents(anyLong(), anyLong())).thenAnswer(i -> {
+            new Pointer(i.<Long>getArgument(1)).setInt(0, 3); // counted before another reader took them
+            return true;
+        });
+        when(h.win32.readConsoleInput(anyLong(), anyLong(), anyInt(), anyLong()))
+                .thenThrow(new AssertionError("ReadConsoleInputW would block the loop: the records are gone"));
+        when(h.win32.hasReadConsoleInputNoWait()).thenReturn(true);
+        List<String> reads = Collections.synchronizedList(new ArrayList<>(List.of("ab", "c", "", "")));
+        when(h.win32.readConsoleInputNoWait(eq(EVENT), anyLong(), anyInt(), anyLong()))
+                .thenAnswer(i -> typeInto(i.getArgument(1), i.getArgument(3), reads.remove(0)) >= 0);
+        Signals typed = new Signals();
+        WaitBridge w = new WaitBridge(h.loop, EVENT, WaitBridge.Kind.CONSOLE_INPUT, true, typed).start();
+        pool.fire();
+        h.settle();
+        assertEquals(List.of("input:abc"), typed.events, "everything queued is read in one drain");
+        pool.fire(); // signalled, but another reader emptied the console first
+        h.settle();
+        assertEquals(List.of("input:abc"), typed.events, "nothing to deliver, and the loop went on");
+        assertTrue(w.isActive());
+        assertEquals(3, pool.armed.size(), "re-armed after each drain");
+        verify(h.win32, never()).readConsoleInput(anyLong(), anyLong(), anyInt(), anyLong());
+    }
+
+    @Test
+    void withoutANoWaitReadTheDrainReadsNoMoreThanCounted() throws Exception {
+        Harness h = new Harness(true);
+        Pool pool = new Pool(h);
+        List<Integer> counts = Collections.synchronizedList(new ArrayList<>(List.of(0, 2, 0))); // the first answers start()'s check
+        when(h.win32.getNumberOfConsoleInputEvents(anyLong(), anyLong())).thenAnswer(i -> {
+            new Pointer(i.<Long>getArgument(1)).setInt(0, counts.remove(0));
+            return true;
+        });
+        when(h.win32.readConsoleInput(eq(EVENT), anyLong(), eq(2), anyLong()))
+                .thenAnswer(i -> typeInto(i.getArgument(1), i.getArgument(3), "hi") >= 0);
+        Signals typed = new Signals();
+        new WaitBridge(h.loop, EVENT, WaitBridge.Kind.CONSOLE_INPUT, true, typed).start();
+        pool.fire();
+        h.settle();
+        assertEquals(List.of("input:hi"), typed.events);
+        verify(h.win32, never()).readConsoleInputNoWait(anyLong(), anyLong(), anyInt(), anyLong());
     }
 }

@@ -2,10 +2,11 @@ package dev.multiwait.bench.dispatch;
 
 import dev.multiwait.MultiHandleWait;
 import dev.multiwait.internal.CompletionPort;
-import dev.multiwait.internal.Completions;
+import dev.multiwait.internal.PacketBatch;
 import dev.multiwait.internal.EventLoop;
 import dev.multiwait.internal.IocpPort;
 import dev.multiwait.internal.PortEntry;
+import dev.multiwait.internal.AttachedStream;
 import dev.multiwait.internal.StreamEntry;
 import dev.multiwait.win32.Win32;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -78,7 +79,7 @@ public class DispatchBenchmark {
         long bytes;
 
         @Override
-        public void shutdown() {
+        public void cancelForClose() {
         }
     }
 
@@ -138,7 +139,7 @@ public class DispatchBenchmark {
     static final class MapLoop implements MiniLoop {
         final ConcurrentHashMap<Long, PortEntry> map = new ConcurrentHashMap<>();
         final CompletionPort port;
-        final Completions batch = new Completions(BATCH);
+        final PacketBatch batch = new PacketBatch(BATCH);
 
         MapLoop(CompletionPort port) {
             this.port = port;
@@ -164,7 +165,7 @@ public class DispatchBenchmark {
     static final class ArrayLoop implements MiniLoop {
         final PortEntry[] entries;
         final CompletionPort port;
-        final Completions batch = new Completions(BATCH);
+        final PacketBatch batch = new PacketBatch(BATCH);
 
         ArrayLoop(CompletionPort port, int size) {
             this.port = port;
@@ -196,7 +197,7 @@ public class DispatchBenchmark {
                 CompletionPort port = path.equals("loop") ? source : new IocpPort(win32, BATCH);
                 loop = new EventLoop(win32, port, BATCH);
                 for (int i = 0; i < registrations; i++) {
-                    keyOf[i] = loop.table.add(newEntry(i));
+                    keyOf[i] = loop.register(newEntry(i));
                 }
                 break;
             }
@@ -205,7 +206,7 @@ public class DispatchBenchmark {
                 sink = new Sink();
                 for (int i = 0; i < registrations; i++) {
                     long handle = HANDLE_BASE + 4L * i;
-                    StreamEntry stream = StreamEntry.attach(loop, handle);
+                    StreamEntry stream = AttachedStream.attach(loop, handle);
                     stream.read(READ_SIZE, sink);
                     keyOf[i] = stream.key();
                 }

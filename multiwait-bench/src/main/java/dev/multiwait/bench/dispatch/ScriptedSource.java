@@ -1,7 +1,7 @@
 package dev.multiwait.bench.dispatch;
 
 import dev.multiwait.internal.CompletionPort;
-import dev.multiwait.internal.Completions;
+import dev.multiwait.internal.PacketBatch;
 
 import java.util.ArrayDeque;
 import java.util.HashMap;
@@ -49,7 +49,7 @@ public final class ScriptedSource implements CompletionPort {
     }
 
     @Override
-    public void dequeue(Completions out, int timeoutMillis) {
+    public void dequeue(PacketBatch out, int timeoutMillis) {
         if (!posted.isEmpty()) {
             int n = 0;
             while (n < out.capacity() && !posted.isEmpty()) {
