@@ -11,6 +11,10 @@
  *                                                (system handle list; GetProcessHandleCount says 0 under Wine)
  *   mwchild slow CHUNK DELAY_MS                  CHUNK bytes to stdout every DELAY_MS, forever
  *   mwchild exit CODE                            exit with CODE
+ *   mwchild gate MODE ARG...                     read stdin to end of stream first, then run MODE ARG...
+ *   mwchild tree N MS                            start N grandchildren (mwchild tree 0 MS, inheriting
+ *                                                nothing), their pids to stdout one per line; sleep MS, exit 0
+ *   mwchild ctrl MS                              exit 42 on Ctrl-Break or Ctrl-C within MS, else 0
  *
  * The stream is xorshift64* bytes; dev.multiwait.demo.SeededStream produces the same.
  */
@@ -94,10 +98,58 @@ static long own_handles(void) {
     return -1;
 }
 
+static volatile LONG got_ctrl;
+
+static BOOL WINAPI on_ctrl(DWORD type) {
+    (void) type;
+    got_ctrl = 1;
+    return TRUE;
+}
+
+/* Starts `self tree 0 MS` n times; writes each pid as a line. */
+static int start_tree(HANDLE out, int n, const wchar_t *ms) {
+    wchar_t self[MAX_PATH];
+    GetModuleFileNameW(NULL, self, MAX_PATH);
+    for (int i = 0; i < n; i++) {
+        wchar_t cmd[MAX_PATH + 64];
+        swprintf(cmd, MAX_PATH + 64, L"\"%ls\" tree 0 %ls", self, ms);
+        STARTUPINFOW si;
+        memset(&si, 0, sizeof si);
+        si.cb = sizeof si;
+        PROCESS_INFORMATION pi;
+        if (!CreateProcessW(NULL, cmd, NULL, NULL, FALSE, CREATE_NO_WINDOW, NULL, NULL, &si, &pi)) return 0;
+        char line[32];
+        int len = snprintf(line, sizeof line, "%lu\n", (unsigned long) pi.dwProcessId);
+        CloseHandle(pi.hThread);
+        CloseHandle(pi.hProcess);
+        if (!write_all(out, line, (DWORD) len)) return 0;
+    }
+    return 1;
+}
+
 int wmain(int argc, wchar_t **argv) {
     HANDLE out = GetStdHandle(STD_OUTPUT_HANDLE);
     HANDLE err = GetStdHandle(STD_ERROR_HANDLE);
     if (argc < 2) return 100;
+    if (!wcscmp(argv[1], L"gate") && argc >= 3) {
+        HANDLE in = GetStdHandle(STD_INPUT_HANDLE);
+        char buf[4096];
+        DWORD n;
+        while (ReadFile(in, buf, sizeof buf, &n, NULL) && n > 0) {
+        }
+        argv++;
+        argc--;
+    }
+    if (!wcscmp(argv[1], L"tree") && argc >= 4) {
+        if (!start_tree(out, _wtoi(argv[2]), argv[3])) return 108;
+        Sleep((DWORD) _wtoi(argv[3]));
+        return 0;
+    }
+    if (!wcscmp(argv[1], L"ctrl") && argc >= 3) {
+        SetConsoleCtrlHandler(on_ctrl, TRUE);
+        for (int waited = 0; waited < _wtoi(argv[2]) && !got_ctrl; waited += 10) Sleep(10);
+        return got_ctrl ? 42 : 0;
+    }
     if (!wcscmp(argv[1], L"stream") && argc >= 4) {
         unsigned long long seed = _wcstoui64(argv[2], NULL, 10);
         long long bytes = _wtoi64(argv[3]);

@@ -1,5 +1,6 @@
 package dev.multiwait;
 
+import dev.multiwait.internal.ChildJobs;
 import dev.multiwait.internal.DuplexStream;
 import dev.multiwait.internal.EventLoop;
 import dev.multiwait.internal.IocpPort;
@@ -40,6 +41,8 @@ public final class MultiHandleWait implements AutoCloseable {
     private static final long DRAIN_MILLIS = 30_000;
 
     private final EventLoop loop;
+    private final Win32 win32;
+    private final ChildJobs childJobs;
 
     static {
         Waiters.register(MultiHandleWait::new); // the test and bench seam, not public API
@@ -77,8 +80,20 @@ public final class MultiHandleWait implements AutoCloseable {
         if (batchSize <= 0) {
             throw new IllegalArgumentException("batchSize must be positive: " + batchSize);
         }
-        this.loop = new EventLoop(Objects.requireNonNull(win32, "win32"), new IocpPort(win32, batchSize), batchSize);
+        this.win32 = Objects.requireNonNull(win32, "win32");
+        this.loop = new EventLoop(win32, new IocpPort(win32, batchSize), batchSize);
+        this.childJobs = new ChildJobs(win32);
         UnclosedLoops.hold(this, loop); // until close(): a dropped waiter leaks rather than free kernel-owned memory
+    }
+
+    /** The native layer this waiter was made with: children launched on it use it too. */
+    Win32 win32() {
+        return win32;
+    }
+
+    /** The job objects of the children launched on this waiter. */
+    ChildJobs childJobs() {
+        return childJobs;
     }
 
     /**
@@ -301,8 +316,14 @@ public final class MultiHandleWait implements AutoCloseable {
         loop.setErrorHandler(handler);
     }
 
+    /** Hands what a listener threw to the {@link CallbackErrorHandler}, for listeners called by the library's own ones. */
+    void reportCallbackError(Registration registration, Throwable error) {
+        loop.reportCallbackError(registration, error);
+    }
+
     /**
-     * Cancels all I/O, waits for every outstanding packet, unregisters every bridged wait, closes
+     * Ends every child process launched on this waiter and every process those started (their job
+     * object is closed), cancels all I/O, waits for every outstanding packet, unregisters every bridged wait, closes
      * every attached handle, frees native memory, then closes the port. From the loop thread (a
      * listener) it stops the loop and completes when {@link #run()} returns... so call it from
      * outside the loop; from another thread while the loop runs, it stops the loop first.
@@ -327,6 +348,7 @@ public final class MultiHandleWait implements AutoCloseable {
             }
             java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
         }
+        childJobs.close();
         try {
             long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(DRAIN_MILLIS);
             MultiWaitException wakeFailure = stopQuietly();

@@ -1,32 +1,22 @@
 package dev.multiwait;
 
-import com.sun.jna.Memory;
-import com.sun.jna.Native;
-import com.sun.jna.Pointer;
-import com.sun.jna.platform.win32.Kernel32;
-import dev.multiwait.internal.ChildPipes;
+import dev.multiwait.internal.NamedPipes;
 import dev.multiwait.internal.Platform;
-import dev.multiwait.win32.ProcessDirect;
-import com.sun.jna.platform.win32.WinBase;
-import com.sun.jna.platform.win32.WinNT;
-
-import java.security.SecureRandom;
-import java.util.HexFormat;
+import dev.multiwait.win32.JnaWin32;
 
 /**
  * Overlapped named pipes, the kind that can join a completion port (anonymous {@code CreatePipe}
  * pipes cannot). Names are unique and unguessable; the first instance is ours alone
  * (FILE_FLAG_FIRST_PIPE_INSTANCE, one instance), remote clients are refused, and the pipe's DACL
  * admits only the current user (pipe names can be listed, so the default DACL, which lets
- * everyone read, would let another user race for the client end). Every method throws
+ * everyone read, would let another user race for the client end). A client end is opened at
+ * identification level ({@code SECURITY_SQOS_PRESENT | SECURITY_IDENTIFICATION}): the server at the
+ * other end of a name it is given can never impersonate the caller. Every method throws
  * {@link UnsupportedOperationException} where {@link MultiHandleWait#isSupported()} is false.
  */
 public final class OverlappedPipe {
     /** 64 KiB each way: small pipe buffers throttle throughput badly. */
-    public static final int BUFFER_SIZE = 64 * 1024;
-    private static final int PIPE_REJECT_REMOTE_CLIENTS = 0x8;
-    private static final int FILE_FLAG_FIRST_PIPE_INSTANCE = 0x00080000;
-    private static final SecureRandom RANDOM = new SecureRandom();
+    public static final int BUFFER_SIZE = NamedPipes.BUFFER_SIZE;
 
     /**
      * Both ends of a connected pipe; both overlapped, both the caller's to close (or attach).
@@ -48,9 +38,7 @@ public final class OverlappedPipe {
      */
     public static String uniqueName() {
         Platform.requireSupported();
-        byte[] r = new byte[16];
-        RANDOM.nextBytes(r);
-        return "\\\\.\\pipe\\multiwait-" + ProcessHandle.current().pid() + "-" + HexFormat.of().formatHex(r);
+        return NamedPipes.uniqueName();
     }
 
     /**
@@ -62,24 +50,11 @@ public final class OverlappedPipe {
      */
     public static long createServer(String name) {
         Platform.requireSupported();
-        long h;
-        int error;
-        try (Memory sa = ChildPipes.securityAttributes()) {
-            h = ProcessDirect.CreateNamedPipeW(Native.toCharArray(name),
-                    WinBase.PIPE_ACCESS_DUPLEX | WinNT.FILE_FLAG_OVERLAPPED | FILE_FLAG_FIRST_PIPE_INSTANCE,
-                    WinBase.PIPE_TYPE_BYTE | WinBase.PIPE_READMODE_BYTE | WinBase.PIPE_WAIT | PIPE_REJECT_REMOTE_CLIENTS,
-                    1, BUFFER_SIZE, BUFFER_SIZE, 0, Pointer.nativeValue(sa));
-            error = Native.getLastError();
-            ChildPipes.freeDescriptor(sa);
-        }
-        if (h == -1) {
-            throw new MultiWaitException("CreateNamedPipeW(" + name + ")", 0, error, null);
-        }
-        return h;
+        return NamedPipes.createServer(JnaWin32.INSTANCE, name, NamedPipes.PIPE_ACCESS_DUPLEX);
     }
 
     /**
-     * Opens the client end of {@code name}, overlapped, read and write.
+     * Opens the client end of {@code name}, overlapped, read and write, at identification level.
      *
      * @param name the pipe's name
      * @return the client end's raw handle, the caller's to close or attach
@@ -87,12 +62,7 @@ public final class OverlappedPipe {
      */
     public static long openClient(String name) {
         Platform.requireSupported();
-        WinNT.HANDLE h = Kernel32.INSTANCE.CreateFile(name, WinNT.GENERIC_READ | WinNT.GENERIC_WRITE, 0, null,
-                WinNT.OPEN_EXISTING, WinNT.FILE_FLAG_OVERLAPPED, null);
-        if (WinBase.INVALID_HANDLE_VALUE.equals(h)) {
-            throw new MultiWaitException("CreateFileW(" + name + ")", 0, Kernel32.INSTANCE.GetLastError(), null);
-        }
-        return Pointer.nativeValue(h.getPointer());
+        return NamedPipes.openClient(JnaWin32.INSTANCE, name, NamedPipes.GENERIC_READ | NamedPipes.GENERIC_WRITE, true);
     }
 
     /**
@@ -106,7 +76,7 @@ public final class OverlappedPipe {
         try {
             return new Pair(server, openClient(name), name);
         } catch (RuntimeException e) {
-            ProcessDirect.CloseHandle(server);
+            JnaWin32.INSTANCE.closeHandle(server);
             throw e;
         }
     }

@@ -10,19 +10,40 @@ import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The main job on a small N: its summary line is parsed and must agree with what was asked. */
 class DemoSummaryTest {
     @Test
     void childPumpSummaryReportsEveryChildChecked() {
-        Map<String, String> s = runAndParse(() -> new ChildPumpDemo(12, 50_000, 3_000, "target/mwchild.exe").run());
+        Map<String, String> s = runAndParse(() -> new ChildPumpDemo(12, 50_000, 3_000, 3, "target/mwchild.exe").run());
         assertEquals("12", s.get("children"));
         assertEquals("12", s.get("checksum_ok"));
         assertEquals("12", s.get("exit_codes_ok"));
         assertEquals(String.valueOf(12L * (50_000 + 3_000)), s.get("bytes"));
         assertEquals("1", s.get("dispatch_threads"));
         assertTrue(Double.parseDouble(s.get("seconds")) > 0);
+        // every child waits for its stdin to close until all are launched: all 24 outputs open at once
+        assertEquals("24", s.get("peak_streams"));
+    }
+
+    /** `./mw demo` runs the same thing as the scaled test above, at 300 children: 600 output streams open at once. */
+    @Test
+    void theDefaultRunIsSizedForSixHundredStreams() {
+        assertTrue(2 * Demo.DEFAULT_CHILDREN >= 600, "default children " + Demo.DEFAULT_CHILDREN);
+        assertNotNull(Demo.parse(new String[0]));
+    }
+
+    @Test
+    void unknownOptionsAndBadNumbersAreRefused() {
+        for (String[] args : new String[][] {{"--bogus", "1"}, {"--accept", "--children", "3"}, {"--children", "x"},
+                {"--children"}, {"stray"}, {"--children", "0"}}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Demo.parse(args),
+                    String.join(" ", args));
+            assertNotNull(e.getMessage());
+        }
+        assertTrue(Demo.USAGE.contains("--threads"));
     }
 
     @Test

@@ -6,6 +6,7 @@ import com.sun.jna.Pointer;
 import com.sun.jna.platform.win32.Kernel32;
 import com.sun.jna.platform.win32.WinBase;
 import com.sun.jna.platform.win32.WinNT;
+import dev.multiwait.ChildGroup;
 import dev.multiwait.ChildProcess;
 import dev.multiwait.MultiHandleWait;
 import dev.multiwait.MultiWaitException;
@@ -325,6 +326,8 @@ class BadInputMatrixTest {
             row("execute", "after the waiter's close()", IllegalStateException.class, -1, () -> wait.execute(() -> { }), closed);
             row("ChildProcess.start", "after the waiter's close()", IllegalStateException.class, -1,
                     () -> ChildProcess.builder(Children.exe(), "exit", "0").start(wait), closed);
+            row("ChildGroup.create", "after the waiter's close()", IllegalStateException.class, -1,
+                    () -> ChildGroup.create(wait), closed);
             wait.cancel();
             wait.close();
             keeper.cancel();
@@ -391,16 +394,51 @@ class BadInputMatrixTest {
             server.close();
             row("ChildProcess.builder", "no arguments", IllegalArgumentException.class, -1, ChildProcess::builder, "empty");
             row("ChildProcess.builder", "a `null` argument", NullPointerException.class, -1,
-                    () -> ChildProcess.builder("x.exe", null));
+                    () -> ChildProcess.builder("x.exe", null), "argument 1");
+            for (String unsafe : List.of("\"&calc.exe", "%PATH%", "a\nb")) {
+                row("ChildProcess.builder", "a `.bat`/`.cmd` argument holding `\"`, `%` or a line break",
+                        IllegalArgumentException.class, -1, () -> ChildProcess.builder("build.bat", unsafe), "argument 1");
+            }
             row("ChildProcess.start", "`null` waiter", NullPointerException.class, -1,
                     () -> ChildProcess.builder(Children.exe()).start(null));
             row("ChildProcess.start", "missing executable", MultiWaitException.class, 2,
                     () -> ChildProcess.builder("no-such-program-xyz.exe").start(wait), "no-such-program-xyz.exe", "not found");
+            row("ChildProcess.Builder.redirectInput", "`Redirect.to(file)` (an output redirect)", IllegalArgumentException.class, -1,
+                    () -> ChildProcess.builder(Children.exe()).redirectInput(dev.multiwait.Redirect.to(Path.of("x.txt"))), "stdin");
+            row("ChildProcess.start", "`Redirect.from(file)` of a missing file", MultiWaitException.class, 2,
+                    () -> ChildProcess.builder(Children.exe(), "cat").redirectInput(dev.multiwait.Redirect.from(Path.of("no-such-input-xyz.txt")))
+                            .start(wait), "no-such-input-xyz.txt", "stdin");
+            row("ChildProcess.start", "a missing `.bat`/`.cmd`", MultiWaitException.class, 2,
+                    () -> ChildProcess.builder("no-such-script-xyz.bat", "x").start(wait), "no-such-script-xyz.bat");
             Path badDir = Path.of("target", "no-such-dir-xyz").toAbsolutePath();
             MultiWaitException dir = row("ChildProcess.start", "missing working directory", MultiWaitException.class, -1,
                     () -> ChildProcess.builder(Children.exe(), "exit", "0").directory(badDir).start(wait), badDir.toString());
             assertTrue(dir.win32Error() == 267 || dir.win32Error() == 3, dir.getMessage());
             TABLE.set(TABLE.size() - 1, "| `ChildProcess.start` | missing working directory | `MultiWaitException`, error 267 (`ERROR_DIRECTORY`) or 3 (`ERROR_PATH_NOT_FOUND`), naming the directory |");
+            ChildProcess child = ChildProcess.builder(Children.exe(), "cat").start(wait);
+            row("ChildProcess.stop", "`null` timeout", NullPointerException.class, -1, () -> child.stop(null), "timeout");
+            row("ChildProcess.stop", "negative timeout", IllegalArgumentException.class, -1,
+                    () -> child.stop(Duration.ofMillis(-1)), "negative");
+            assertTrue(child.exitCode().isEmpty(), "a refused stop does nothing");
+            child.kill();
+            ChildTreeTest.waitExit(wait, child);
+            assertFalse(child.stop(Duration.ZERO));
+            accepted("ChildProcess.stop", "after the child's exit", "returns false, does nothing");
+            child.close();
+            row("ChildProcess.stop", "after the child's close()", IllegalStateException.class, -1,
+                    () -> child.stop(Duration.ZERO), "closed");
+            row("ChildProcess.killTree", "after the child's close()", IllegalStateException.class, -1, child::killTree,
+                    "closed");
+            row("ChildGroup.create", "`null` waiter", NullPointerException.class, -1, () -> ChildGroup.create(null), "wait");
+            try (MultiHandleWait another = new MultiHandleWait()) {
+                ChildGroup foreign = ChildGroup.create(another);
+                row("ChildProcess.start", "a group of another waiter", IllegalArgumentException.class, -1,
+                        () -> ChildProcess.builder(Children.exe(), "exit", "0").group(foreign).start(wait), "another");
+            }
+            ChildGroup group = ChildGroup.create(wait);
+            group.close();
+            row("ChildProcess.start", "a closed group", IllegalStateException.class, -1,
+                    () -> ChildProcess.builder(Children.exe(), "exit", "0").group(group).start(wait), "group is closed");
             BridgeTestSupport.runGuarded(wait, "server close");
             assertEquals(0, wait.registrationCount());
         }

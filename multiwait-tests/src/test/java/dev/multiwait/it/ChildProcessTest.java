@@ -14,7 +14,7 @@ import dev.multiwait.MultiWaitException;
 import dev.multiwait.OverlappedPipe;
 import dev.multiwait.StreamHandle;
 import dev.multiwait.internal.ChildPipes;
-import dev.multiwait.win32.ProcessDirect;
+import dev.multiwait.win32.JnaWin32;
 import org.junit.jupiter.api.Test;
 
 import java.nio.ByteBuffer;
@@ -22,6 +22,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -34,6 +35,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Child processes with overlapped stdio, pumped by one waiter. */
 class ChildProcessTest {
+    private static final JnaWin32 W = JnaWin32.INSTANCE;
+    private static final int PIPE_ACCESS_INBOUND = 0x1;
+    private static final int FILE_FLAG_OVERLAPPED = 0x40000000;
+    private static final int GENERIC_WRITE = 0x40000000;
+    private static final int OPEN_EXISTING = 3;
+
     @Test
     void twoHundredChildrenPumpedConcurrently() {
         int n = 200;
@@ -168,6 +175,34 @@ class ChildProcessTest {
     }
 
     @Test
+    void environmentNamesIgnoreCaseAndSystemRootIsAlwaysThere() {
+        ChildProcess.Builder b = ChildProcess.builder("cmd.exe", "/d", "/c", "set");
+        Map<String, String> env = b.environment();
+        env.put("MW_Env_Case", "old");
+        env.put("MW_ENV_CASE", "new");
+        env.put("MW_GONE", "x");
+        env.remove("mw_gone");
+        String systemRoot = System.getenv("SystemRoot");
+        assertNotNull(systemRoot);
+        env.keySet().removeIf(k -> k.equalsIgnoreCase("SystemRoot"));
+        Pipes.Collector out = new Pipes.Collector();
+        try (MultiHandleWait wait = new MultiHandleWait()) {
+            ChildProcess c = b.start(wait);
+            c.stdout().read(64 * 1024, out);
+            c.stderr().close();
+            c.closeStdin();
+            wait.run();
+            c.close();
+        }
+        List<String> lines = List.of(new String(out.data(), StandardCharsets.US_ASCII).split("\r?\n"));
+        List<String> mine = lines.stream().filter(l -> l.toUpperCase().startsWith("MW_ENV_CASE=")
+                || l.toUpperCase().startsWith("MW_GONE=")).toList();
+        assertEquals(List.of("MW_Env_Case=new"), mine, "one entry, the last value put, under any case");
+        assertTrue(lines.stream().anyMatch(l -> l.equalsIgnoreCase("SystemRoot=" + systemRoot)),
+                "SystemRoot added from this process: " + lines);
+    }
+
+    @Test
     void stderrMergedIntoStdout() {
         Pipes.Collector out = new Pipes.Collector();
         try (MultiHandleWait wait = new MultiHandleWait()) {
@@ -216,21 +251,20 @@ class ChildProcessTest {
 
     @Test
     void childPipesAdmitNoSecondInstanceAndNoOtherClient() {
-        ChildPipes.Pipe pipe = ChildPipes.create(false);
+        ChildPipes.Pipe pipe = ChildPipes.create(W, false);
         try {
-            char[] name = Native.toCharArray(pipe.name());
-            long second = ProcessDirect.CreateNamedPipeW(name, ProcessDirect.PIPE_ACCESS_INBOUND
-                    | ProcessDirect.FILE_FLAG_OVERLAPPED, 0, 1, 4096, 4096, 0, 0);
-            int secondError = Native.getLastError();
+            String name = pipe.name();
+            long second = W.createNamedPipe(name, PIPE_ACCESS_INBOUND | FILE_FLAG_OVERLAPPED, 0, 1, 4096, 4096, 0, 0);
+            int secondError = W.lastError();
             assertEquals(-1, second, "a second server instance of the name must fail");
             assertTrue(secondError == 5 || secondError == 231, "error " + secondError);
-            long client = ProcessDirect.CreateFileW(name, ProcessDirect.GENERIC_WRITE, 0, 0, ProcessDirect.OPEN_EXISTING, 0, 0);
-            int clientError = Native.getLastError();
+            long client = W.createFile(name, GENERIC_WRITE, 0, 0, OPEN_EXISTING, 0, 0);
+            int clientError = W.lastError();
             assertEquals(-1, client, "a second client must fail");
             assertEquals(231, clientError, "ERROR_PIPE_BUSY");
         } finally {
-            ProcessDirect.CloseHandle(pipe.parentEnd());
-            ProcessDirect.CloseHandle(pipe.childEnd());
+            W.closeHandle(pipe.parentEnd());
+            W.closeHandle(pipe.childEnd());
         }
     }
 
@@ -275,27 +309,26 @@ class ChildProcessTest {
         // what the library asks for; Windows enforces it.
         String onlyMe = "D:P(A;;GA;;;" + currentUserSid() + ")";
         for (boolean parentWrites : new boolean[] {true, false}) {
-            ChildPipes.Pipe pipe = ChildPipes.create(parentWrites);
+            ChildPipes.Pipe pipe = ChildPipes.create(W, parentWrites);
             try {
                 assertEquals(onlyMe, dacl(new WinNT.HANDLE(new Pointer(pipe.parentEnd()))),
                         "protected DACL, one ACE: the current user (child " + (parentWrites ? "stdin" : "stdout") + " pipe)");
             } finally {
-                ProcessDirect.CloseHandle(pipe.parentEnd());
-                ProcessDirect.CloseHandle(pipe.childEnd());
+                W.closeHandle(pipe.parentEnd());
+                W.closeHandle(pipe.childEnd());
             }
         }
         OverlappedPipe.Pair pair = OverlappedPipe.create();
         try {
             assertEquals(onlyMe, dacl(Handles.handle(pair.server())), "OverlappedPipe pairs too");
-            char[] name = Native.toCharArray(pair.name());
-            long second = ProcessDirect.CreateNamedPipeW(name, ProcessDirect.PIPE_ACCESS_INBOUND
-                    | ProcessDirect.FILE_FLAG_OVERLAPPED, 0, 1, 4096, 4096, 0, 0);
-            int secondError = Native.getLastError();
+            String name = pair.name();
+            long second = W.createNamedPipe(name, PIPE_ACCESS_INBOUND | FILE_FLAG_OVERLAPPED, 0, 1, 4096, 4096, 0, 0);
+            int secondError = W.lastError();
             assertEquals(-1, second, "a second server instance of an OverlappedPipe name must fail");
             assertTrue(secondError == 5 || secondError == 231, "error " + secondError);
-            long third = ProcessDirect.CreateFileW(name, ProcessDirect.GENERIC_WRITE, 0, 0, ProcessDirect.OPEN_EXISTING, 0, 0);
+            long third = W.createFile(name, GENERIC_WRITE, 0, 0, OPEN_EXISTING, 0, 0);
             assertEquals(-1, third, "a second client of an OverlappedPipe must fail");
-            assertEquals(231, Native.getLastError(), "ERROR_PIPE_BUSY");
+            assertEquals(231, W.lastError(), "ERROR_PIPE_BUSY");
         } finally {
             Kernel32.INSTANCE.CloseHandle(Handles.handle(pair.server()));
             Kernel32.INSTANCE.CloseHandle(Handles.handle(pair.client()));

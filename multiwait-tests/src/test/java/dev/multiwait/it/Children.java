@@ -42,7 +42,7 @@ final class Children {
     }
 
     /** Checks a stream against the seeded sequence as it arrives. */
-    static final class Checker implements ReadListener {
+    static class Checker implements ReadListener {
         private final SeededStream expected;
         long received;
         long firstMismatch = -1;

@@ -10,6 +10,7 @@ import com.sun.jna.platform.win32.WinBase;
 import com.sun.jna.platform.win32.WinNT;
 import com.sun.jna.ptr.IntByReference;
 import com.sun.jna.win32.W32APIOptions;
+import dev.multiwait.ChildGroup;
 import dev.multiwait.ChildProcess;
 import dev.multiwait.CloseReason;
 import dev.multiwait.ConnectListener;
@@ -371,6 +372,180 @@ class FaultInjectionTest {
                     () -> ChildProcess.builder(Children.exe(), "slow", "10", "50").start(r.wait));
             assertNames(e, "CreateIoCompletionPort(associate)", 0, ERR);
             r.pump(() -> r.wait.registrationCount() == 2, "the attached stdin end closed");
+        });
+    }
+
+    /** A launch that must fail at {@code call}: nothing registered, every descriptor freed, the attribute list deleted. */
+    private static void failedLaunch(Rig r, String call) {
+        int registered = r.wait.registrationCount();
+        MultiWaitException e = assertThrows(MultiWaitException.class,
+                () -> ChildProcess.builder(Children.exe(), "exit", "0").start(r.wait));
+        assertNames(e, call, 0, ERR);
+        assertEquals(registered, r.wait.registrationCount(), "nothing registered");
+        assertEquals(r.w.calls(Call.SECURITY_DESCRIPTOR) - (call.startsWith("Convert") ? 1 : 0), r.w.calls(Call.LOCAL_FREE),
+                "every security descriptor freed");
+        assertEquals(0, r.w.calls(Call.CREATE_PROCESS) - (call.startsWith("CreateProcessW") ? 1 : 0), "nothing launched");
+    }
+
+    /** A launch refused after CreateProcessW (a job call, ResumeThread): the suspended child terminated, nothing registered; the waiter launches again. */
+    private static void refusedLaunch(Rig r, String call) {
+        int registered = r.wait.registrationCount();
+        MultiWaitException e = assertThrows(MultiWaitException.class,
+                () -> ChildProcess.builder(Children.exe(), "exit", "0").start(r.wait));
+        assertNames(e, call, 0, ERR);
+        assertEquals(registered, r.wait.registrationCount(), "nothing registered");
+        assertEquals(1, r.w.calls(Call.CREATE_PROCESS), "launched (suspended)");
+        assertEquals(1, r.w.calls(Call.TERMINATE_PROCESS), "terminated before it ran");
+        assertEquals(call.startsWith("ResumeThread") ? 1 : 0, r.w.calls(Call.RESUME_THREAD), "never resumed");
+        ChildProcess next = ChildProcess.builder(Children.exe(), "exit", "3").start(r.wait);
+        End end = new End();
+        next.onExit(end);
+        r.pump(() -> end.events.equals(List.of("exit 3")), "the next child's exit");
+        next.close();
+        r.pump(() -> r.wait.registrationCount() == registered, "the next child's ends closed");
+    }
+
+    /** A running child whose tree call fails once: the call throws naming it; the next one kills the tree. */
+    private static void treeCallFailsOnce(Rig r, Call fault, String call) {
+        ChildProcess c = ChildProcess.builder(Children.exe(), "cat").start(r.wait);
+        End end = new End();
+        c.onExit(end);
+        r.fail(fault, ERR);
+        MultiWaitException e = assertThrows(MultiWaitException.class, c::killTree);
+        assertNames(e, call, 0, ERR);
+        assertTrue(c.killTree(), "the second killTree");
+        r.pump(() -> end.events.equals(List.of("exit 1")), "the exit of the killed tree");
+        assertFalse(c.killTree(), "nothing left to kill");
+        c.close();
+        r.pump(() -> r.wait.registrationCount() == 2, "the child's ends closed");
+    }
+
+    @Test
+    void childJobCalls() {
+        String refused = "`ChildProcess.start` throws naming the call and error; the suspended child terminated before it ran, "
+                + "every end and job closed; the next start works";
+        row("CreateJobObjectW (the waiter's job, first child)", refused, r -> {
+            r.fail(Call.CREATE_JOB, ERR);
+            refusedLaunch(r, "CreateJobObjectW");
+        });
+        row("CreateJobObjectW (a child group)", "`ChildGroup.create` throws naming the call and error; the next create works", r -> {
+            r.fail(Call.CREATE_JOB, ERR);
+            MultiWaitException e = assertThrows(MultiWaitException.class, () -> ChildGroup.create(r.wait));
+            assertNames(e, "CreateJobObjectW", 0, ERR);
+            ChildGroup.create(r.wait).close();
+        });
+        row("SetInformationJobObject (kill-on-close limit)", refused, r -> {
+            r.fail(Call.SET_JOB_INFORMATION, ERR);
+            refusedLaunch(r, "SetInformationJobObject");
+        });
+        row("AssignProcessToJobObject (the waiter's job)", refused, r -> {
+            r.fail(Call.ASSIGN_TO_JOB, ERR);
+            refusedLaunch(r, "AssignProcessToJobObject");
+        });
+        row("CreateJobObjectW (the child's own job)", refused, r -> {
+            r.fail(Call.CREATE_JOB, ERR).after(1);
+            refusedLaunch(r, "CreateJobObjectW");
+        });
+        row("AssignProcessToJobObject (the child's own job)", refused, r -> {
+            r.fail(Call.ASSIGN_TO_JOB, ERR).after(1);
+            refusedLaunch(r, "AssignProcessToJobObject");
+        });
+        row("ResumeThread", refused, r -> {
+            r.fail(Call.RESUME_THREAD, ERR);
+            refusedLaunch(r, "ResumeThread");
+        });
+        String once = "`killTree()` throws naming the call, the job handle and the error; a later `killTree()` works";
+        row("QueryInformationJobObject (killTree)", once, r -> treeCallFailsOnce(r, Call.QUERY_JOB_INFORMATION,
+                "QueryInformationJobObject"));
+        row("TerminateJobObject (killTree)", once, r -> treeCallFailsOnce(r, Call.TERMINATE_JOB, "TerminateJobObject"));
+        row("GenerateConsoleCtrlEvent (stop)", "`stop()` returns false and kills the child's tree at once", r -> {
+            ChildProcess c = ChildProcess.builder(Children.exe(), "cat").start(r.wait);
+            End end = new End();
+            c.onExit(end);
+            r.fail(Call.CONSOLE_CTRL_EVENT, ERR);
+            assertFalse(c.stop(Duration.ofMinutes(5)));
+            r.pump(() -> end.events.equals(List.of("exit 1")), "the exit of the stopped child");
+            c.close();
+            r.pump(() -> r.wait.registrationCount() == 2, "the child's ends closed");
+        });
+        row("TerminateJobObject (stop, the event refused)", "`stop()` throws naming the call and error; a later `stop()` kills the tree", r -> {
+            ChildProcess c = ChildProcess.builder(Children.exe(), "cat").start(r.wait);
+            End end = new End();
+            c.onExit(end);
+            r.fail(Call.CONSOLE_CTRL_EVENT, ERR).times(2);
+            r.fail(Call.TERMINATE_JOB, ERR);
+            MultiWaitException e = assertThrows(MultiWaitException.class, () -> c.stop(Duration.ZERO));
+            assertNames(e, "TerminateJobObject", 0, ERR);
+            assertFalse(c.stop(Duration.ZERO), "refused again: the tree killed");
+            r.pump(() -> end.events.equals(List.of("exit 1")), "the exit of the stopped child");
+            c.close();
+            r.pump(() -> r.wait.registrationCount() == 2, "the child's ends closed");
+        });
+    }
+
+    @Test
+    void childLaunchCalls() {
+        String closed = "`ChildProcess.start` throws naming the call and error; nothing launched, every pipe end closed";
+        row("CreateNamedPipeW (a child's stdout pipe)", closed, r -> {
+            r.fail(Call.CREATE_NAMED_PIPE, ERR).when(mode -> (mode & 3) == 1); // PIPE_ACCESS_INBOUND: stdout, stderr
+            failedLaunch(r, "CreateNamedPipeW");
+        });
+        row("CreateFileW (pipe client: a child's stderr end)", closed, r -> {
+            r.fail(Call.CREATE_FILE, ERR).when(access -> access == (0x40000000 | 0x80)).after(1); // stdout's opens
+            failedLaunch(r, "CreateFileW");
+        });
+        row("ConvertStringSecurityDescriptorToSecurityDescriptorW (a pipe's DACL)", closed, r -> {
+            r.fail(Call.SECURITY_DESCRIPTOR, ERR).after(1);
+            failedLaunch(r, "ConvertStringSecurityDescriptorToSecurityDescriptorW");
+        });
+        row("InitializeProcThreadAttributeList", closed, r -> {
+            r.fail(Call.INIT_ATTRIBUTE_LIST, ERR).when(list -> list != 0); // the real call, not the size query
+            failedLaunch(r, "InitializeProcThreadAttributeList");
+        });
+        row("UpdateProcThreadAttribute (the inherit list)", closed + "; the attribute list deleted", r -> {
+            r.fail(Call.UPDATE_ATTRIBUTE, ERR);
+            failedLaunch(r, "UpdateProcThreadAttribute");
+            assertEquals(1, r.w.calls(Call.DELETE_ATTRIBUTE_LIST), "the attribute list deleted");
+        });
+        row("SetHandleInformation (making a child's end inheritable)", closed + "; no end left inheritable", r -> {
+            r.fail(Call.SET_HANDLE_INFORMATION, ERR).when(flags -> flags == 1).after(1);
+            failedLaunch(r, "SetHandleInformation");
+            assertEquals(3, r.w.calls(Call.SET_HANDLE_INFORMATION) - 2, "all three ends made non-inheritable again");
+        });
+        row("CreateProcessW", closed + "; the attribute list deleted", r -> {
+            r.fail(Call.CREATE_PROCESS, ERR);
+            failedLaunch(r, "CreateProcessW");
+            assertEquals(1, r.w.calls(Call.DELETE_ATTRIBUTE_LIST), "the attribute list deleted");
+        });
+        row("DuplicateHandle (our stdin, for `Redirect.INHERIT`)", closed, r -> {
+            r.fail(Call.DUPLICATE_HANDLE, ERR);
+            int registered = r.wait.registrationCount();
+            MultiWaitException e = assertThrows(MultiWaitException.class, () -> ChildProcess.builder(Children.exe(), "exit", "0")
+                    .redirectInput(dev.multiwait.Redirect.INHERIT).start(r.wait));
+            assertNames(e, "DuplicateHandle", 0, ERR);
+            assertEquals(registered, r.wait.registrationCount(), "nothing registered");
+            assertEquals(0, r.w.calls(Call.CREATE_PROCESS), "nothing launched");
+        });
+        row("GetSystemDirectoryW (where cmd.exe is, for a batch file)", closed, r -> {
+            r.fail(Call.SYSTEM_DIRECTORY, ERR);
+            int registered = r.wait.registrationCount();
+            MultiWaitException e = assertThrows(MultiWaitException.class,
+                    () -> ChildProcess.builder("build.bat", "x").start(r.wait));
+            assertNames(e, "GetSystemDirectoryW", 0, ERR);
+            assertEquals(registered, r.wait.registrationCount(), "nothing registered");
+            assertEquals(0, r.w.calls(Call.CREATE_PROCESS), "nothing launched");
+        });
+        row("TerminateProcess (kill)", "`kill()` throws naming the pid, the handle and the error; a later `kill()` works", r -> {
+            ChildProcess c = ChildProcess.builder(Children.exe(), "cat").start(r.wait);
+            End end = new End();
+            c.onExit(end);
+            r.fail(Call.TERMINATE_PROCESS, ERR);
+            MultiWaitException e = assertThrows(MultiWaitException.class, c::kill);
+            assertNames(e, "TerminateProcess(pid " + c.pid() + ")", 0, ERR);
+            assertTrue(c.kill(), "the second kill");
+            r.pump(() -> end.events.equals(List.of("exit 1")), "the exit of the killed child");
+            c.close();
+            r.pump(() -> r.wait.registrationCount() == 2, "the child's ends closed");
         });
     }
 

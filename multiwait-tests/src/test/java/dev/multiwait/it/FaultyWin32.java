@@ -30,7 +30,15 @@ final class FaultyWin32 extends JnaWin32 {
         CANCEL_IO_EX, READ_FILE, WRITE_FILE, CONNECT_NAMED_PIPE, CLOSE_HANDLE, IS_HANDLE_OPEN, GET_FILE_TYPE, GET_NAMED_PIPE_INFO,
         GET_PROCESS_ID, REGISTER_WAIT, UNREGISTER_WAIT, GET_EXIT_CODE_PROCESS, CONSOLE_EVENTS, READ_CONSOLE_INPUT,
         WSA_STARTUP, WSA_SOCKET, BIND, LISTEN, GET_SOCK_NAME, SET_SOCK_OPT, GET_SOCK_OPT, EXTENSION_FUNCTION, ACCEPT_EX, CONNECT_EX,
-        WSA_RECV, WSA_SEND, SHUTDOWN, CLOSE_SOCKET
+        WSA_RECV, WSA_SEND, SHUTDOWN, CLOSE_SOCKET,
+        // pipes, security descriptors, processes (LOCAL_FREE and DELETE_ATTRIBUTE_LIST: counted, for cleanup checks)
+        CREATE_NAMED_PIPE, CREATE_FILE, SET_HANDLE_INFORMATION, CURRENT_USER_SID, SECURITY_DESCRIPTOR, LOCAL_FREE,
+        INIT_ATTRIBUTE_LIST, UPDATE_ATTRIBUTE, DELETE_ATTRIBUTE_LIST, CREATE_PROCESS, TERMINATE_PROCESS,
+        // job objects, resume, console control events
+        CREATE_JOB, SET_JOB_INFORMATION, QUERY_JOB_INFORMATION, ASSIGN_TO_JOB, TERMINATE_JOB, RESUME_THREAD,
+        CONSOLE_CTRL_EVENT,
+        // std handles and redirects
+        GET_STD_HANDLE, DUPLICATE_HANDLE, SYSTEM_DIRECTORY
     }
 
     /** One armed fault. */
@@ -410,5 +418,168 @@ final class FaultyWin32 extends JnaWin32 {
             }
         }
         return failed(f);
+    }
+    @Override
+    public long createNamedPipe(String name, int openMode, int pipeMode, int maxInstances, int outBufferSize,
+                                int inBufferSize, int defaultTimeoutMillis, long securityAttributes) {
+        Fault f = check(Call.CREATE_NAMED_PIPE, openMode);
+        if (f != null) {
+            failed(f);
+            return INVALID_HANDLE_VALUE;
+        }
+        return super.createNamedPipe(name, openMode, pipeMode, maxInstances, outBufferSize, inBufferSize,
+                defaultTimeoutMillis, securityAttributes);
+    }
+
+    @Override
+    public long createFile(String name, int access, int shareMode, long securityAttributes, int disposition, int flags,
+                           long templateFile) {
+        Fault f = check(Call.CREATE_FILE, access);
+        if (f != null) {
+            failed(f);
+            return INVALID_HANDLE_VALUE;
+        }
+        return super.createFile(name, access, shareMode, securityAttributes, disposition, flags, templateFile);
+    }
+
+    @Override
+    public boolean setHandleInformation(long handle, int mask, int flags) {
+        Fault f = check(Call.SET_HANDLE_INFORMATION, flags);
+        return f != null ? failed(f) : super.setHandleInformation(handle, mask, flags);
+    }
+
+    @Override
+    public String currentUserSid() {
+        Fault f = check(Call.CURRENT_USER_SID, 0);
+        if (f != null) {
+            failed(f);
+            return null;
+        }
+        return super.currentUserSid();
+    }
+
+    @Override
+    public boolean convertStringSecurityDescriptor(String sddl, long descriptorOut) {
+        Fault f = check(Call.SECURITY_DESCRIPTOR, 0);
+        return f != null ? failed(f) : super.convertStringSecurityDescriptor(sddl, descriptorOut);
+    }
+
+    @Override
+    public long localFree(long memory) {
+        check(Call.LOCAL_FREE, memory);
+        return super.localFree(memory);
+    }
+
+    @Override
+    public boolean initializeProcThreadAttributeList(long list, int attributeCount, long sizeInOut) {
+        Fault f = check(Call.INIT_ATTRIBUTE_LIST, list);
+        return f != null ? failed(f) : super.initializeProcThreadAttributeList(list, attributeCount, sizeInOut);
+    }
+
+    @Override
+    public boolean updateProcThreadAttribute(long list, long attribute, long value, long size) {
+        Fault f = check(Call.UPDATE_ATTRIBUTE, attribute);
+        return f != null ? failed(f) : super.updateProcThreadAttribute(list, attribute, value, size);
+    }
+
+    @Override
+    public void deleteProcThreadAttributeList(long list) {
+        check(Call.DELETE_ATTRIBUTE_LIST, list);
+        super.deleteProcThreadAttributeList(list);
+    }
+
+    @Override
+    public boolean createProcess(String application, String commandLine, boolean inheritHandles, int flags,
+                                 char[] environment, String directory, long startupInfo, long processInformation) {
+        Fault f = check(Call.CREATE_PROCESS, 0);
+        return f != null ? failed(f) : super.createProcess(application, commandLine, inheritHandles, flags, environment,
+                directory, startupInfo, processInformation);
+    }
+
+    @Override
+    public boolean terminateProcess(long process, int exitCode) {
+        Fault f = check(Call.TERMINATE_PROCESS, process);
+        return f != null ? failed(f) : super.terminateProcess(process, exitCode);
+    }
+
+    @Override
+    public long createJobObject() {
+        Fault f = check(Call.CREATE_JOB, 0);
+        if (f != null) {
+            failed(f);
+            return 0;
+        }
+        return super.createJobObject();
+    }
+
+    @Override
+    public boolean setInformationJobObject(long job, int infoClass, long info, int length) {
+        Fault f = check(Call.SET_JOB_INFORMATION, job);
+        return f != null ? failed(f) : super.setInformationJobObject(job, infoClass, info, length);
+    }
+
+    @Override
+    public boolean queryInformationJobObject(long job, int infoClass, long info, int length, long returnLengthOut) {
+        Fault f = check(Call.QUERY_JOB_INFORMATION, job);
+        return f != null ? failed(f) : super.queryInformationJobObject(job, infoClass, info, length, returnLengthOut);
+    }
+
+    @Override
+    public boolean assignProcessToJobObject(long job, long process) {
+        Fault f = check(Call.ASSIGN_TO_JOB, job);
+        return f != null ? failed(f) : super.assignProcessToJobObject(job, process);
+    }
+
+    @Override
+    public boolean terminateJobObject(long job, int exitCode) {
+        Fault f = check(Call.TERMINATE_JOB, job);
+        return f != null ? failed(f) : super.terminateJobObject(job, exitCode);
+    }
+
+    @Override
+    public int resumeThread(long thread) {
+        Fault f = check(Call.RESUME_THREAD, thread);
+        if (f != null) {
+            failed(f);
+            return -1;
+        }
+        return super.resumeThread(thread);
+    }
+
+    @Override
+    public boolean generateConsoleCtrlEvent(int event, int processGroupId) {
+        Fault f = check(Call.CONSOLE_CTRL_EVENT, processGroupId);
+        return f != null ? failed(f) : super.generateConsoleCtrlEvent(event, processGroupId);
+    }
+
+
+    @Override
+    public long getStdHandle(int which) {
+        Fault f = check(Call.GET_STD_HANDLE, which);
+        if (f != null) {
+            failed(f);
+            return INVALID_HANDLE_VALUE;
+        }
+        return super.getStdHandle(which);
+    }
+
+    @Override
+    public long duplicateHandle(long handle) {
+        Fault f = check(Call.DUPLICATE_HANDLE, handle);
+        if (f != null) {
+            failed(f);
+            return 0;
+        }
+        return super.duplicateHandle(handle);
+    }
+
+    @Override
+    public String systemDirectory() {
+        Fault f = check(Call.SYSTEM_DIRECTORY, 0);
+        if (f != null) {
+            failed(f);
+            return null;
+        }
+        return super.systemDirectory();
     }
 }

@@ -5,7 +5,7 @@ import com.sun.jna.Memory;
 import com.sun.jna.Native;
 import com.sun.jna.Pointer;
 
-/** The real native layer: thin forwarding to {@link Kernel32Direct} and {@link Ws2_32Direct}. */
+/** The real native layer: thin forwarding to {@link Kernel32Direct} (kernel32, ntdll, advapi32) and {@link Ws2_32Direct}. */
 public class JnaWin32 implements Win32 {
     public static final JnaWin32 INSTANCE = new JnaWin32();
 
@@ -238,6 +238,152 @@ public class JnaWin32 implements Win32 {
     @Override
     public boolean closeSocket(long socket) {
         return Ws2_32Direct.closesocket(socket) == 0;
+    }
+
+    // ---- Named pipes, security, processes ----
+
+    @Override
+    public long createNamedPipe(String name, int openMode, int pipeMode, int maxInstances, int outBufferSize,
+                                int inBufferSize, int defaultTimeoutMillis, long securityAttributes) {
+        return Kernel32Direct.CreateNamedPipeW(Native.toCharArray(name), openMode, pipeMode, maxInstances,
+                outBufferSize, inBufferSize, defaultTimeoutMillis, securityAttributes);
+    }
+
+    @Override
+    public long createFile(String name, int access, int shareMode, long securityAttributes, int disposition, int flags,
+                           long templateFile) {
+        return Kernel32Direct.CreateFileW(Native.toCharArray(name), access, shareMode, securityAttributes, disposition,
+                flags, templateFile);
+    }
+
+    @Override
+    public boolean setHandleInformation(long handle, int mask, int flags) {
+        return Kernel32Direct.SetHandleInformation(handle, mask, flags);
+    }
+
+    @Override
+    public String currentUserSid() {
+        // TOKEN_USER starts with the SID's address; 256 bytes hold the largest SID (68) and more.
+        try (Memory tokenOut = new Memory(8); Memory user = new Memory(256); Memory length = new Memory(4);
+             Memory text = new Memory(8)) {
+            if (!Kernel32Direct.Advapi32.OpenProcessToken(Kernel32Direct.GetCurrentProcess(), TOKEN_QUERY,
+                    Pointer.nativeValue(tokenOut))) {
+                return null;
+            }
+            long token = tokenOut.getLong(0);
+            try {
+                if (!Kernel32Direct.Advapi32.GetTokenInformation(token, TOKEN_USER, Pointer.nativeValue(user), 256,
+                        Pointer.nativeValue(length))
+                        || !Kernel32Direct.Advapi32.ConvertSidToStringSidW(user.getLong(0), Pointer.nativeValue(text))) {
+                    return null;
+                }
+            } finally {
+                Kernel32Direct.CloseHandle(token);
+            }
+            String sid = new Pointer(text.getLong(0)).getWideString(0);
+            Kernel32Direct.LocalFree(text.getLong(0));
+            return sid;
+        }
+    }
+
+    private static final int TOKEN_QUERY = 0x8;
+    private static final int TOKEN_USER = 1;
+
+    @Override
+    public boolean convertStringSecurityDescriptor(String sddl, long descriptorOut) {
+        return Kernel32Direct.Advapi32.ConvertStringSecurityDescriptorToSecurityDescriptorW(Native.toCharArray(sddl),
+                1, descriptorOut, 0);
+    }
+
+    @Override
+    public long localFree(long memory) {
+        return Kernel32Direct.LocalFree(memory);
+    }
+
+    @Override
+    public boolean initializeProcThreadAttributeList(long list, int attributeCount, long sizeInOut) {
+        return Kernel32Direct.InitializeProcThreadAttributeList(list, attributeCount, 0, sizeInOut);
+    }
+
+    @Override
+    public boolean updateProcThreadAttribute(long list, long attribute, long value, long size) {
+        return Kernel32Direct.UpdateProcThreadAttribute(list, 0, attribute, value, size, 0, 0);
+    }
+
+    @Override
+    public void deleteProcThreadAttributeList(long list) {
+        Kernel32Direct.DeleteProcThreadAttributeList(list);
+    }
+
+    @Override
+    public boolean createProcess(String application, String commandLine, boolean inheritHandles, int flags,
+                                 char[] environment, String directory, long startupInfo, long processInformation) {
+        // toCharArray gives the mutable, NUL-terminated buffer CreateProcessW wants for the command line.
+        return Kernel32Direct.CreateProcessW(application == null ? null : Native.toCharArray(application),
+                Native.toCharArray(commandLine), 0, 0, inheritHandles, flags, environment,
+                directory == null ? null : Native.toCharArray(directory), startupInfo, processInformation);
+    }
+
+    @Override
+    public boolean terminateProcess(long process, int exitCode) {
+        return Kernel32Direct.TerminateProcess(process, exitCode);
+    }
+
+    @Override
+    public long getStdHandle(int which) {
+        return Kernel32Direct.GetStdHandle(which);
+    }
+
+    @Override
+    public String systemDirectory() {
+        char[] buffer = new char[520];
+        int n = Kernel32Direct.GetSystemDirectoryW(buffer, buffer.length);
+        return n > 0 && n < buffer.length ? new String(buffer, 0, n) : null;
+    }
+
+    @Override
+    public long duplicateHandle(long handle) {
+        try (Memory out = new Memory(8)) {
+            long self = Kernel32Direct.GetCurrentProcess();
+            // DUPLICATE_SAME_ACCESS (2), not inheritable: the launcher makes it inheritable for the launch only.
+            return Kernel32Direct.DuplicateHandle(self, handle, self, Pointer.nativeValue(out), 0, false, 2)
+                    ? out.getLong(0) : 0;
+        }
+    }
+
+    @Override
+    public long createJobObject() {
+        return Kernel32Direct.CreateJobObjectW(0, 0);
+    }
+
+    @Override
+    public boolean setInformationJobObject(long job, int infoClass, long info, int length) {
+        return Kernel32Direct.SetInformationJobObject(job, infoClass, info, length);
+    }
+
+    @Override
+    public boolean queryInformationJobObject(long job, int infoClass, long info, int length, long returnLengthOut) {
+        return Kernel32Direct.QueryInformationJobObject(job, infoClass, info, length, returnLengthOut);
+    }
+
+    @Override
+    public boolean assignProcessToJobObject(long job, long process) {
+        return Kernel32Direct.AssignProcessToJobObject(job, process);
+    }
+
+    @Override
+    public boolean terminateJobObject(long job, int exitCode) {
+        return Kernel32Direct.TerminateJobObject(job, exitCode);
+    }
+
+    @Override
+    public int resumeThread(long thread) {
+        return Kernel32Direct.ResumeThread(thread);
+    }
+
+    @Override
+    public boolean generateConsoleCtrlEvent(int event, int processGroupId) {
+        return Kernel32Direct.GenerateConsoleCtrlEvent(event, processGroupId);
     }
 
     /** Handles open in this process, or -1 where the call is unsupported. For leak checks. */

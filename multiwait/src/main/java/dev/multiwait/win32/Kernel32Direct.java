@@ -4,8 +4,9 @@ import com.sun.jna.Native;
 import com.sun.jna.NativeLibrary;
 
 /**
- * JNA direct-mapped kernel32/ntdll entry points, including those jna-platform lacks
- * (GetQueuedCompletionStatusEx, CancelIoEx, SetFileCompletionNotificationModes). Pointers are passed as raw addresses of
+ * JNA direct-mapped kernel32/ntdll/advapi32 entry points (each library bound by exactly one class),
+ * including those jna-platform lacks (GetQueuedCompletionStatusEx, CancelIoEx,
+ * SetFileCompletionNotificationModes). Pointers are passed as raw addresses of
  * native memory the library owns; heap arrays are never handed to the kernel.
  */
 final class Kernel32Direct {
@@ -61,6 +62,51 @@ final class Kernel32Direct {
 
     static native long GetCurrentProcess();
 
+    static native long CreateNamedPipeW(char[] name, int openMode, int pipeMode, int maxInstances,
+                                        int outBuffer, int inBuffer, int timeout, long securityAttributes);
+
+    static native long CreateFileW(char[] name, int access, int share, long securityAttributes,
+                                   int disposition, int flags, long template);
+
+    static native boolean SetHandleInformation(long handle, int mask, int flags);
+
+    static native long LocalFree(long memory);
+
+    static native boolean InitializeProcThreadAttributeList(long list, int count, int flags, long sizeInOut);
+
+    static native boolean UpdateProcThreadAttribute(long list, int flags, long attribute, long value, long size,
+                                                    long previous, long returnSize);
+
+    static native void DeleteProcThreadAttributeList(long list);
+
+    static native boolean CreateProcessW(char[] application, char[] commandLine, long processAttributes,
+                                         long threadAttributes, boolean inheritHandles, int flags,
+                                         char[] environment, char[] directory, long startupInfo,
+                                         long processInformation);
+
+    static native boolean TerminateProcess(long process, int exitCode);
+
+    static native long GetStdHandle(int which);
+
+    static native int GetSystemDirectoryW(char[] buffer, int size);
+
+    static native boolean DuplicateHandle(long sourceProcess, long source, long targetProcess, long targetOut,
+                                          int access, boolean inherit, int options);
+
+    static native long CreateJobObjectW(long attributes, long name);
+
+    static native boolean SetInformationJobObject(long job, int infoClass, long info, int length);
+
+    static native boolean QueryInformationJobObject(long job, int infoClass, long info, int length, long returnLength);
+
+    static native boolean AssignProcessToJobObject(long job, long process);
+
+    static native boolean TerminateJobObject(long job, int exitCode);
+
+    static native int ResumeThread(long thread);
+
+    static native boolean GenerateConsoleCtrlEvent(int event, int processGroupId);
+
     /** ntdll, registered separately because direct mapping binds one library per class. */
     static final class Ntdll {
         static {
@@ -71,5 +117,26 @@ final class Kernel32Direct {
         }
 
         static native int RtlNtStatusToDosError(int status);
+
+        static native int NtQuerySystemInformation(int infoClass, long buffer, int length, long returnLength);
+    }
+
+    /** advapi32, the one class bound to it. */
+    static final class Advapi32 {
+        static {
+            Native.register(Advapi32.class, NativeLibrary.getInstance("advapi32"));
+        }
+
+        private Advapi32() {
+        }
+
+        static native boolean ConvertStringSecurityDescriptorToSecurityDescriptorW(char[] sddl, int revision,
+                                                                                  long descriptorOut, long sizeOut);
+
+        static native boolean OpenProcessToken(long process, int access, long tokenOut);
+
+        static native boolean GetTokenInformation(long token, int infoClass, long info, int length, long returnLength);
+
+        static native boolean ConvertSidToStringSidW(long sid, long stringOut);
     }
 }

@@ -144,4 +144,67 @@ public interface Win32 {
     boolean shutdown(long socket, int how);
 
     boolean closeSocket(long socket);
+
+    // ---- Named pipes, security descriptors and child processes (Win32 BOOL convention as above).
+
+    /** CreateNamedPipeW; {@link #INVALID_HANDLE_VALUE} on failure. */
+    long createNamedPipe(String name, int openMode, int pipeMode, int maxInstances, int outBufferSize,
+                         int inBufferSize, int defaultTimeoutMillis, long securityAttributes);
+
+    /** CreateFileW (here: the client end of a named pipe); {@link #INVALID_HANDLE_VALUE} on failure. */
+    long createFile(String name, int access, int shareMode, long securityAttributes, int disposition, int flags,
+                    long templateFile);
+
+    boolean setHandleInformation(long handle, int mask, int flags);
+
+    /** The current user's SID as a string (OpenProcessToken, GetTokenInformation); null on failure. */
+    String currentUserSid();
+
+    /** SDDL to a self-relative security descriptor written at {@code descriptorOut}; free it with {@link #localFree}. */
+    boolean convertStringSecurityDescriptor(String sddl, long descriptorOut);
+
+    long localFree(long memory);
+
+    boolean initializeProcThreadAttributeList(long list, int attributeCount, long sizeInOut);
+
+    boolean updateProcThreadAttribute(long list, long attribute, long value, long size);
+
+    void deleteProcThreadAttributeList(long list);
+
+    /**
+     * CreateProcessW with no process or thread security attributes; {@code application} and
+     * {@code directory} may be null, {@code environment} is a ready block (or null to inherit).
+     */
+    boolean createProcess(String application, String commandLine, boolean inheritHandles, int flags,
+                          char[] environment, String directory, long startupInfo, long processInformation);
+
+    boolean terminateProcess(long process, int exitCode);
+
+    /** GetStdHandle(-10 stdin, -11 stdout, -12 stderr): 0 if none, {@link #INVALID_HANDLE_VALUE} on failure. */
+    long getStdHandle(int which);
+
+    /** GetSystemDirectoryW (e.g. C:\\Windows\\System32); null on failure. */
+    String systemDirectory();
+
+    /** DuplicateHandle within this process, same access, not inheritable; 0 on failure. */
+    long duplicateHandle(long handle);
+
+    // ---- Job objects, thread resume and console control events (BOOL convention as above).
+
+    /** CreateJobObjectW(NULL, NULL): an unnamed job; 0 on failure. */
+    long createJobObject();
+
+    boolean setInformationJobObject(long job, int infoClass, long info, int length);
+
+    boolean queryInformationJobObject(long job, int infoClass, long info, int length, long returnLengthOut);
+
+    boolean assignProcessToJobObject(long job, long process);
+
+    boolean terminateJobObject(long job, int exitCode);
+
+    /** ResumeThread: the previous suspend count, or -1 (error in lastError). */
+    int resumeThread(long thread);
+
+    /** GenerateConsoleCtrlEvent(event, processGroupId). */
+    boolean generateConsoleCtrlEvent(int event, int processGroupId);
 }
