@@ -119,7 +119,7 @@ class ConcurrencyTest {
                     }
                     wait.close();
                 } catch (IllegalStateException closedElsewhere) {
-                    // another thread's close() took over: stay alive until it has drained (see the README on Wine)
+                    // another thread's close() took over: stay alive until it has drained (see RELIABILITY.md on Wine)
                     awaitQuietly(closedLatch);
                 } catch (Throwable e) {
                     failure.set(e);

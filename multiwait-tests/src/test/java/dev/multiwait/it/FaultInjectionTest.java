@@ -111,7 +111,7 @@ class FaultInjectionTest {
         Rig() {
             wait.setCallbackErrorHandler((reg, t) -> reported.add(t));
             // Issue the control read here, on the test's own thread: under Wine, I/O issued by a thread
-            // that exits before it completes may complete without a result (see the README).
+            // that exits before it completes may complete without a result (see RELIABILITY.md).
             wait.runOnce(Duration.ZERO);
         }
 
