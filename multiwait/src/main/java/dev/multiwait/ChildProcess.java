@@ -180,8 +180,10 @@ public final class ChildProcess implements AutoCloseable {
          *
          * @throws MultiWaitException naming the command line (and directory) and the Win32 error:
          *         2 for a missing executable, 267 or 3 for a bad directory
+         * @throws UnsupportedOperationException where {@link MultiHandleWait#isSupported()} is false
          */
         public ChildProcess start(MultiHandleWait wait) {
+            Platform.requireSupported(); // the builder itself is plain configuration, usable anywhere
             return new ChildProcess(wait, this);
         }
     }
@@ -192,10 +194,8 @@ public final class ChildProcess implements AutoCloseable {
      * @param command the program, then its arguments, each passed to the child intact
      * @return a builder to set the directory, environment, redirects and group, then start
      * @throws IllegalArgumentException for an empty command, or an argument a batch file cannot get safely
-     * @throws UnsupportedOperationException where {@link MultiHandleWait#isSupported()} is false
      */
     public static Builder builder(String... command) {
-        Platform.requireSupported();
         Objects.requireNonNull(command, "command");
         return new Builder(Arrays.asList(command));
     }
@@ -207,7 +207,6 @@ public final class ChildProcess implements AutoCloseable {
      * @return a builder
      */
     public static Builder builder(List<String> command) {
-        Platform.requireSupported();
         return new Builder(Objects.requireNonNull(command, "command"));
     }
 

@@ -60,7 +60,7 @@ public final class MultiHandleWait implements AutoCloseable {
 
     /**
      * Whether this JVM can use multiwait: Windows, and a 64-bit x64 or arm64 JVM. Elsewhere the
-     * constructor and the static entry points ({@link ChildProcess#builder}, {@link OverlappedPipe})
+     * constructor and the entry points that reach the system ({@link ChildProcess.Builder#start}, {@link OverlappedPipe})
      * throw {@link UnsupportedOperationException} saying so.
      *
      * @return true on Windows with a 64-bit x64 or arm64 JVM
