@@ -28,4 +28,25 @@ public interface AcceptListener extends CloseListener {
     @Override
     default void onClose(CloseReason reason, Exception error) {
     }
+
+    /**
+     * {@code onAccepted} told of each connection and {@code onClose} told how the listening ended, both on the
+     * loop thread: two lambdas ({@code onAcceptFailed} keeps its default). {@link Registration#current()} in
+     * either gives the server's registration.
+     */
+    static AcceptListener of(AcceptListener onAccepted, CloseListener onClose) {
+        java.util.Objects.requireNonNull(onAccepted, "onAccepted");
+        java.util.Objects.requireNonNull(onClose, "onClose");
+        return new AcceptListener() {
+            @Override
+            public void onAccepted(SocketServer server, StreamHandle socket, InetSocketAddress peer) {
+                onAccepted.onAccepted(server, socket, peer);
+            }
+
+            @Override
+            public void onClose(CloseReason reason, Exception error) {
+                onClose.onClose(reason, error);
+            }
+        };
+    }
 }

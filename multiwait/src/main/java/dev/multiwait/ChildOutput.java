@@ -1,6 +1,12 @@
 package dev.multiwait;
 
+import dev.multiwait.internal.BlockingInput;
+
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 
 /**
  * A child's stdout or stderr as its caller sees it: the stream itself, plus a signal to the child
@@ -26,7 +32,7 @@ final class ChildOutput implements StreamHandle {
     }
 
     @Override
-    public Registration read(int bufferSize, ReadListener listener) {
+    public ReadRegistration read(int bufferSize, ReadListener listener) {
         java.util.Objects.requireNonNull(listener, "listener");
         synchronized (this) {
             activeReads++;
@@ -85,6 +91,68 @@ final class ChildOutput implements StreamHandle {
     @Override
     public boolean isSocket() {
         return stream.isSocket();
+    }
+
+    @Override
+    public long pendingWriteBytes() {
+        return stream.pendingWriteBytes();
+    }
+
+    @Override
+    public boolean isWritable() {
+        return stream.isWritable();
+    }
+
+    @Override
+    public void setWriteWaterMarks(long low, long high, WritabilityListener listener) {
+        stream.setWriteWaterMarks(low, high, listener == null ? null : (s, writable) -> listener.onWritabilityChanged(this, writable));
+    }
+
+    @Override
+    public void setMaxPendingWriteBytes(long max) {
+        stream.setMaxPendingWriteBytes(max);
+    }
+
+    /** As {@link #close()} once the writes are out: the end is signalled when the stream's read ends. */
+    @Override
+    public void closeAfterWrites(Duration timeout, WriteListener listener) {
+        stream.closeAfterWrites(timeout, (n, error) -> {
+            close();
+            if (listener != null) {
+                listener.onWritten(n, error);
+            }
+        });
+    }
+
+    @Override
+    public InetSocketAddress remoteAddress() {
+        return stream.remoteAddress();
+    }
+
+    @Override
+    public InetSocketAddress localAddress() {
+        return stream.localAddress();
+    }
+
+    @Override
+    public Object attach(Object attachment) {
+        return stream.attach(attachment);
+    }
+
+    @Override
+    public Object attachment() {
+        return stream.attachment();
+    }
+
+    /** Reads through this wrapper, so the child learns when the stream ended. */
+    @Override
+    public InputStream asInputStream(int bufferSize, int maxBuffered) {
+        return BlockingInput.open(this, stream, bufferSize, maxBuffered);
+    }
+
+    @Override
+    public OutputStream asOutputStream(long lowWaterMark, long highWaterMark) {
+        return stream.asOutputStream(lowWaterMark, highWaterMark);
     }
 
     /** Closes the stream; with no read active it has ended now, else when that read's onClose returns. */

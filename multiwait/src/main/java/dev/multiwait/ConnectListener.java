@@ -19,4 +19,24 @@ public interface ConnectListener extends CloseListener {
     @Override
     default void onClose(CloseReason reason, Exception error) {
     }
+
+    /**
+     * {@code onConnected} told the connected stream and {@code onClose} told how the registration ended, both on the loop thread: two lambdas.
+     * {@link Registration#current()} in either gives the registration.
+     */
+    static ConnectListener of(ConnectListener onConnected, CloseListener onClose) {
+        java.util.Objects.requireNonNull(onConnected, "onConnected");
+        java.util.Objects.requireNonNull(onClose, "onClose");
+        return new ConnectListener() {
+            @Override
+            public void onConnected(StreamHandle connected) {
+                onConnected.onConnected(connected);
+            }
+
+            @Override
+            public void onClose(CloseReason reason, Exception error) {
+                onClose.onClose(reason, error);
+            }
+        };
+    }
 }

@@ -17,4 +17,24 @@ public interface ConsoleInputListener extends CloseListener {
     @Override
     default void onClose(CloseReason reason, Exception error) {
     }
+
+    /**
+     * {@code onInput} told what was typed and {@code onClose} told how the registration ended, both on the loop thread: two lambdas.
+     * {@link Registration#current()} in either gives the registration.
+     */
+    static ConsoleInputListener of(ConsoleInputListener onInput, CloseListener onClose) {
+        java.util.Objects.requireNonNull(onInput, "onInput");
+        java.util.Objects.requireNonNull(onClose, "onClose");
+        return new ConsoleInputListener() {
+            @Override
+            public void onInput(String typed) {
+                onInput.onInput(typed);
+            }
+
+            @Override
+            public void onClose(CloseReason reason, Exception error) {
+                onClose.onClose(reason, error);
+            }
+        };
+    }
 }

@@ -13,4 +13,24 @@ public interface ExitListener extends CloseListener {
     @Override
     default void onClose(CloseReason reason, Exception error) {
     }
+
+    /**
+     * {@code onExit} told the exit code and {@code onClose} told how the registration ended, both on the loop thread: two lambdas.
+     * {@link Registration#current()} in either gives the registration.
+     */
+    static ExitListener of(ExitListener onExit, CloseListener onClose) {
+        java.util.Objects.requireNonNull(onExit, "onExit");
+        java.util.Objects.requireNonNull(onClose, "onClose");
+        return new ExitListener() {
+            @Override
+            public void onExit(int exitCode) {
+                onExit.onExit(exitCode);
+            }
+
+            @Override
+            public void onClose(CloseReason reason, Exception error) {
+                onClose.onClose(reason, error);
+            }
+        };
+    }
 }

@@ -2,6 +2,7 @@ package dev.multiwait;
 
 import dev.multiwait.internal.ChildJobs;
 import dev.multiwait.internal.DuplexStream;
+import dev.multiwait.internal.Durations;
 import dev.multiwait.internal.EventLoop;
 import dev.multiwait.internal.IocpPort;
 import dev.multiwait.internal.Platform;
@@ -168,6 +169,24 @@ public final class MultiHandleWait implements AutoCloseable {
     }
 
     /**
+     * As {@link #connect(InetSocketAddress, ConnectListener)}, giving up after {@code timeout} (a timer on the
+     * loop): the pending ConnectEx is cancelled (CancelIoEx), its socket closed, and once its packet is back
+     * {@code onClose} gets {@link CloseReason#TIMED_OUT} with a {@link MultiWaitException} of error 10060
+     * (WSAETIMEDOUT). A timeout longer than the system's own (about 21 s on Windows: 10060 as FAILED) has no
+     * effect. Listener calls run on the loop thread.
+     *
+     * @throws IllegalArgumentException for a zero or negative timeout
+     */
+    public Registration connect(InetSocketAddress remote, Duration timeout, ConnectListener listener) {
+        Objects.requireNonNull(listener, "listener");
+        long nanos = Durations.nanos(timeout, "timeout");
+        if (nanos == 0) {
+            throw new IllegalArgumentException("timeout must be positive: " + timeout);
+        }
+        return SocketConnect.open(loop, remote, nanos, listener);
+    }
+
+    /**
      * Relays bytes both ways between {@code a} and {@code b} (sockets, pipes, {@link #duplex}
      * pairs) until both directions have ended, and owns both from now on (their own read, write
      * and shutdownOutput are refused; both are closed when the relay ends). Per direction a ring of
@@ -256,7 +275,45 @@ public final class MultiHandleWait implements AutoCloseable {
     }
 
     /**
-     * Dispatches until {@link #cancel()} is called or no registration is left.
+     * Runs {@code task} on the loop thread once {@code delay} has passed, without a thread or a waitable
+     * timer of its own: pending timers sit in a heap on the loop (O(log n) to schedule, cancel and fire)
+     * whose nearest deadline bounds the loop's GetQueuedCompletionStatusEx wait. Any thread.
+     *
+     * <p>The delay is measured on the monotonic clock ({@link System#nanoTime}), so wall-clock changes do
+     * not move it; the task runs no earlier than the delay, later by however long the loop is busy or not
+     * running (timers fire only inside {@link #run()}/{@link #runOnce}, after that turn's completions).
+     * Tasks with the same deadline run in the order they were scheduled. A task that throws goes to the
+     * {@link #setCallbackErrorHandler callback error handler}; the loop goes on. A pending timer keeps
+     * {@link #run()} going, as a libuv timer does. {@link #close()} drops pending timers: they never run
+     * and {@link Timeout#isPending()} turns false.
+     *
+     * @param delay zero or more ({@link Duration#ZERO}: at the next turn, after what is already due)
+     * @throws IllegalArgumentException for a negative delay
+     * @throws IllegalStateException after close()
+     * @throws MultiWaitException called off the loop thread, if the loop could not be woken (not scheduled)
+     */
+    public Timeout schedule(Duration delay, Runnable task) {
+        Objects.requireNonNull(task, "task");
+        return loop.schedule(Durations.nanos(delay, "delay"), task, true);
+    }
+
+    /**
+     * As {@link #run()}, but does not return when nothing is left to wait for: dispatches until
+     * {@link #cancel()} or {@link #close()} (from another thread), so registrations and tasks may come
+     * and go, from any thread, between idle periods. {@link #run()} returns as soon as no registration,
+     * no handed-over task and no pending timer is left (an attached stream with nothing pending on it
+     * does not count).
+     *
+     * @throws MultiWaitException as {@link #run()}
+     * @throws IllegalStateException as {@link #run()}
+     */
+    public void runUntilCancelled() {
+        loop.runUntilStopped();
+    }
+
+    /**
+     * Dispatches until {@link #cancel()} is called or nothing is left: no registration, no task handed
+     * over by {@link #execute}, no pending {@link #schedule timer} (see {@link #runUntilCancelled()}).
      *
      * @throws MultiWaitException if GetQueuedCompletionStatusEx fails (other than timing out): no
      *         packet was taken, every registration is intact, and run() may be called again (or close())
@@ -268,7 +325,8 @@ public final class MultiHandleWait implements AutoCloseable {
     }
 
     /**
-     * Waits up to {@code timeout} for completions and dispatches those that came.
+     * Waits up to {@code timeout} for completions and dispatches those that came; a timer due within
+     * {@code timeout} ends the wait and runs (it counts as a completion).
      *
      * @param timeout how long to wait at most; zero polls
      * @return the number of completions dispatched

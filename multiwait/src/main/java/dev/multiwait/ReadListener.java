@@ -59,4 +59,24 @@ public interface ReadListener extends CloseListener {
     static ReadListener to(OutputStream sink, CloseListener onClose) {
         return to(Channels.newChannel(sink), onClose);
     }
+
+    /**
+     * {@code onData} told what was read and {@code onClose} told how the registration ended, both on the loop thread: two lambdas.
+     * {@link Registration#current()} in either gives the registration.
+     */
+    static ReadListener of(ReadListener onData, CloseListener onClose) {
+        java.util.Objects.requireNonNull(onData, "onData");
+        java.util.Objects.requireNonNull(onClose, "onClose");
+        return new ReadListener() {
+            @Override
+            public void onData(ByteBuffer data) {
+                onData.onData(data);
+            }
+
+            @Override
+            public void onClose(CloseReason reason, Exception error) {
+                onClose.onClose(reason, error);
+            }
+        };
+    }
 }

@@ -14,4 +14,18 @@ public interface Registration {
      * @return true until the listener's {@code onClose} has been called
      */
     boolean isActive();
+
+    /** Attaches any object of yours (null to clear); returns the previous one. Any thread, also after the end. */
+    Object attach(Object attachment);
+
+    /** What {@link #attach(Object)} set last, or null. */
+    Object attachment();
+
+    /**
+     * The registration whose listener is running on this thread (any of its callbacks, {@code onClose}
+     * included), or null outside a listener: how a listener reaches its own registration.
+     */
+    static Registration current() {
+        return dev.multiwait.internal.RegistrationBase.current();
+    }
 }

@@ -17,4 +17,49 @@ public interface RelayListener extends CloseListener {
      */
     default void onHalfClose(StreamHandle from, StreamHandle to, long bytes) {
     }
+
+    /**
+     * How the relay ended, with the bytes relayed each way until then, whatever the reason (COMPLETED,
+     * CANCELLED or FAILED). By default calls {@link #onClose(CloseReason, Exception)}; the library calls this one.
+     */
+    default void onEnd(CloseReason reason, Exception error, long aToB, long bToA) {
+        onClose(reason, error);
+    }
+
+    /** {@link #onEnd} as a lambda. */
+    @FunctionalInterface
+    interface EndListener {
+        void onEnd(CloseReason reason, Exception error, long aToB, long bToA);
+    }
+
+    /** {@link #onHalfClose} as a lambda. */
+    @FunctionalInterface
+    interface HalfCloseListener {
+        void onHalfClose(StreamHandle from, StreamHandle to, long bytes);
+    }
+
+    /**
+     * Two lambdas, on the loop thread: {@code onHalfClose} for each direction that finished, {@code onEnd}
+     * once with the bytes each way. {@link Registration#current()} in either gives the relay's registration.
+     */
+    static RelayListener of(HalfCloseListener onHalfClose, EndListener onEnd) {
+        java.util.Objects.requireNonNull(onHalfClose, "onHalfClose");
+        java.util.Objects.requireNonNull(onEnd, "onEnd");
+        return new RelayListener() {
+            @Override
+            public void onHalfClose(StreamHandle from, StreamHandle to, long bytes) {
+                onHalfClose.onHalfClose(from, to, bytes);
+            }
+
+            @Override
+            public void onEnd(CloseReason reason, Exception error, long aToB, long bToA) {
+                onEnd.onEnd(reason, error, aToB, bToA);
+            }
+
+            @Override
+            public void onClose(CloseReason reason, Exception error) {
+                onEnd(reason, error, 0, 0); // only the library's onEnd call carries the counts
+            }
+        };
+    }
 }

@@ -9,4 +9,24 @@ public interface SignalListener extends CloseListener {
     @Override
     default void onClose(CloseReason reason, Exception error) {
     }
+
+    /**
+     * {@code onSignal} told of each signal and {@code onClose} told how the registration ended, both on the loop thread: two lambdas.
+     * {@link Registration#current()} in either gives the registration.
+     */
+    static SignalListener of(SignalListener onSignal, CloseListener onClose) {
+        java.util.Objects.requireNonNull(onSignal, "onSignal");
+        java.util.Objects.requireNonNull(onClose, "onClose");
+        return new SignalListener() {
+            @Override
+            public void onSignal() {
+                onSignal.onSignal();
+            }
+
+            @Override
+            public void onClose(CloseReason reason, Exception error) {
+                onClose.onClose(reason, error);
+            }
+        };
+    }
 }

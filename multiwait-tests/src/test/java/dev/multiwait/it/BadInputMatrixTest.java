@@ -11,9 +11,11 @@ import dev.multiwait.ChildProcess;
 import dev.multiwait.MultiHandleWait;
 import dev.multiwait.MultiWaitException;
 import dev.multiwait.OverlappedPipe;
+import dev.multiwait.ReadRegistration;
 import dev.multiwait.Registration;
 import dev.multiwait.SocketServer;
 import dev.multiwait.StreamHandle;
+import dev.multiwait.Timeout;
 import dev.multiwait.internal.NativeOp;
 import dev.multiwait.win32.JnaWin32;
 import org.junit.jupiter.api.AfterAll;
@@ -250,6 +252,86 @@ class BadInputMatrixTest {
     }
 
     @Test
+    void pauseAndResume() {
+        OverlappedPipe.Pair pipe = OverlappedPipe.create();
+        try (MultiHandleWait wait = new MultiHandleWait()) {
+            StreamHandle server = wait.attach(pipe.server());
+            wait.attach(pipe.client());
+            String h = "0x" + Long.toHexString(server.handle());
+            ReadRegistration read = server.read(16, d -> { });
+            row("ReadRegistration.resume", "without pause()", IllegalStateException.class, -1, read::resume, h, "not paused");
+            read.pause();
+            row("ReadRegistration.pause", "twice", IllegalStateException.class, -1, read::pause, h, "already paused");
+            read.resume();
+            row("ReadRegistration.resume", "twice", IllegalStateException.class, -1, read::resume, h, "not paused");
+            server.close();
+            row("ReadRegistration.pause", "after the stream's close()", IllegalStateException.class, -1, read::pause, h, "ended");
+            row("ReadRegistration.resume", "after the stream's close()", IllegalStateException.class, -1, read::resume, h, "ended");
+            BridgeTestSupport.runGuarded(wait, "closing");
+            assertFalse(read.isActive());
+            row("ReadRegistration.pause", "an ended read", IllegalStateException.class, -1, read::pause, h, "ended");
+        }
+    }
+
+    @Test
+    void writeBackpressure() {
+        OverlappedPipe.Pair pipe = OverlappedPipe.create();
+        try (MultiHandleWait wait = new MultiHandleWait()) {
+            StreamHandle client = wait.attach(pipe.client());
+            wait.attach(pipe.server());
+            String h = "0x" + Long.toHexString(client.handle());
+            row("setWriteWaterMarks", "low -1", IllegalArgumentException.class, -1, () -> client.setWriteWaterMarks(-1, 10, null), "low -1");
+            row("setWriteWaterMarks", "high below low", IllegalArgumentException.class, -1,
+                    () -> client.setWriteWaterMarks(10, 9, null), "high 9");
+            row("setMaxPendingWriteBytes", "0", IllegalArgumentException.class, -1, () -> client.setMaxPendingWriteBytes(0), "0");
+            row("setMaxPendingWriteBytes", "-1", IllegalArgumentException.class, -1, () -> client.setMaxPendingWriteBytes(-1), "-1");
+            client.setMaxPendingWriteBytes(100);
+            row("write", "more than maxPendingWriteBytes", IllegalStateException.class, -1,
+                    () -> client.write(ByteBuffer.allocate(101), null), h, "limit");
+            assertEquals(0, client.pendingWriteBytes(), "a refused write queues nothing");
+            row("asInputStream", "maxBuffered 0", IllegalArgumentException.class, -1, () -> client.asInputStream(16, 0), "0");
+            row("asInputStream", "bufferSize 0", IllegalArgumentException.class, -1, () -> client.asInputStream(0, 16), "0");
+            row("asOutputStream", "high below low", IllegalArgumentException.class, -1, () -> client.asOutputStream(10, 9), "high 9");
+            client.close();
+            row("setWriteWaterMarks", "after the stream's close()", IllegalStateException.class, -1,
+                    () -> client.setWriteWaterMarks(1, 2, null), h, "closed");
+            row("setMaxPendingWriteBytes", "after the stream's close()", IllegalStateException.class, -1,
+                    () -> client.setMaxPendingWriteBytes(1), h, "closed");
+            BridgeTestSupport.runGuarded(wait, "closing");
+        }
+    }
+
+    @Test
+    void gracefulCloseAndAddresses() throws Exception {
+        OverlappedPipe.Pair pipe = OverlappedPipe.create();
+        try (MultiHandleWait wait = new MultiHandleWait()) {
+            StreamHandle client = wait.attach(pipe.client());
+            wait.attach(pipe.server());
+            String h = "0x" + Long.toHexString(client.handle());
+            row("closeAfterWrites", "`null` timeout", NullPointerException.class, -1, () -> client.closeAfterWrites(null, null), "timeout");
+            row("closeAfterWrites", "negative timeout", IllegalArgumentException.class, -1,
+                    () -> client.closeAfterWrites(Duration.ofMillis(-1), null), "negative");
+            assertEquals(null, client.remoteAddress());
+            accepted("remoteAddress / localAddress", "a pipe", "accepted: null");
+            client.close();
+            row("closeAfterWrites", "after the stream's close()", IllegalStateException.class, -1,
+                    () -> client.closeAfterWrites(Duration.ZERO, null), h, "closed");
+            SocketServer server = wait.listen(Net.loopback4(0), (s, c, p) -> c.close());
+            AtomicReference<StreamHandle> connected = new AtomicReference<>();
+            wait.connect(Net.loopback4(server.localAddress().getPort()), connected::set);
+            while (connected.get() == null) {
+                wait.runOnce(Duration.ofMillis(100));
+            }
+            StreamHandle socket = connected.get();
+            String sh = "0x" + Long.toHexString(socket.handle());
+            socket.close();
+            server.close();
+            BridgeTestSupport.runGuarded(wait, "closing");
+            row("localAddress", "a closed socket never asked before", IllegalStateException.class, -1, socket::localAddress, sh, "closed");
+        }
+    }
+
+    @Test
     void theWaiterItself() throws Exception {
         row("new MultiHandleWait", "`null` native layer", NullPointerException.class, -1, () -> Waiters.create(null, 64), "win32");
         row("new MultiHandleWait", "batch size 0", IllegalArgumentException.class, -1, () -> Waiters.create(JnaWin32.INSTANCE, 0));
@@ -338,6 +420,56 @@ class BadInputMatrixTest {
             Kernel32.INSTANCE.CloseHandle(Handles.handle(pipe.server()));
             Kernel32.INSTANCE.CloseHandle(Handles.handle(pipe.client()));
         }
+    }
+
+    @Test
+    void timeOnTheLoop() throws Exception {
+        MultiHandleWait wait = new MultiHandleWait();
+        OverlappedPipe.Pair pipe = OverlappedPipe.create();
+        StreamHandle a = wait.attach(pipe.server());
+        StreamHandle b = wait.attach(pipe.client());
+        row("schedule", "`null` delay", NullPointerException.class, -1, () -> wait.schedule(null, () -> { }), "delay");
+        row("schedule", "negative delay", IllegalArgumentException.class, -1,
+                () -> wait.schedule(Duration.ofNanos(-1), () -> { }), "negative");
+        row("schedule", "`null` task", NullPointerException.class, -1, () -> wait.schedule(Duration.ZERO, null), "task");
+        row("connect", "`null` timeout", NullPointerException.class, -1,
+                () -> wait.connect(Net.loopback4(9), null, p -> { }), "timeout");
+        row("connect", "zero timeout", IllegalArgumentException.class, -1,
+                () -> wait.connect(Net.loopback4(9), Duration.ZERO, p -> { }), "positive");
+        row("connect", "negative timeout", IllegalArgumentException.class, -1,
+                () -> wait.connect(Net.loopback4(9), Duration.ofMillis(-5), p -> { }), "negative");
+        row("setIdleTimeout", "`null` timeout", NullPointerException.class, -1, () -> a.setIdleTimeout(null), "timeout");
+        row("setIdleTimeout", "negative timeout", IllegalArgumentException.class, -1,
+                () -> a.setIdleTimeout(Duration.ofSeconds(-1)), "negative");
+        row("setIdleTimeout", "a duplex pair", UnsupportedOperationException.class, -1,
+                () -> wait.duplex(a, b).setIdleTimeout(Duration.ofSeconds(1)));
+        Timeout huge = wait.schedule(Duration.ofSeconds(Long.MAX_VALUE), () -> { });
+        accepted("schedule", "`Duration.ofSeconds(Long.MAX_VALUE)`", "accepted: saturated (about 146 years)");
+        Timeout once = wait.schedule(Duration.ofDays(1), () -> { });
+        assertTrue(once.cancel());
+        assertFalse(once.cancel());
+        accepted("Timeout.cancel", "twice", "accepted: the second returns false");
+        AtomicReference<Boolean> afterFire = new AtomicReference<>();
+        Timeout[] fired = new Timeout[1];
+        fired[0] = wait.schedule(Duration.ZERO, () -> wait.execute(() -> afterFire.set(fired[0].cancel())));
+        wait.runOnce(Duration.ofMillis(100));
+        wait.runOnce(Duration.ofMillis(100));
+        assertEquals(Boolean.FALSE, afterFire.get());
+        accepted("Timeout.cancel", "after the task ran (or from inside it)", "accepted: returns false");
+        a.close();
+        b.close();
+        row("setIdleTimeout", "after the stream's close()", IllegalStateException.class, -1,
+                () -> a.setIdleTimeout(Duration.ofSeconds(1)), "closed");
+        wait.close();
+        assertFalse(huge.isPending());
+        assertFalse(huge.cancel());
+        accepted("Timeout", "pending at the waiter's close()", "accepted: dropped, never runs; isPending() false, cancel() false");
+        String closed = "MultiHandleWait is closed";
+        row("schedule", "after the waiter's close()", IllegalStateException.class, -1,
+                () -> wait.schedule(Duration.ZERO, () -> { }), closed);
+        row("connect", "with a timeout, after the waiter's close()", IllegalStateException.class, -1,
+                () -> wait.connect(Net.loopback4(9), Duration.ofSeconds(1), p -> { }), closed);
+        row("runUntilCancelled", "after the waiter's close()", IllegalStateException.class, -1, wait::runUntilCancelled, closed);
     }
 
     @Test

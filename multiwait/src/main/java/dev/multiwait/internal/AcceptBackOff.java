@@ -1,11 +1,11 @@
 package dev.multiwait.internal;
 
-import dev.multiwait.MultiWaitException;
+import java.util.concurrent.TimeUnit;
 
 /**
  * When a listener re-posts accepts parked by a shortage (WSAENOBUFS...): after 10 ms, doubling per
- * failed retry up to 1 s, back to 10 ms after a successful accept. The wait runs on the
- * {@link RetryTimer}'s thread, never on the loop; the retry itself runs on the loop.
+ * failed retry up to 1 s, back to 10 ms after a successful accept. The wait is a timer on the loop's
+ * heap (no thread); it does not keep run() going by itself (the listener does, while it is active).
  */
 final class AcceptBackOff {
     static final long FIRST_MILLIS = 10;
@@ -14,7 +14,7 @@ final class AcceptBackOff {
     private final EventLoop loop;
     private final Runnable retry;
     private long nextMillis = FIRST_MILLIS;
-    /** A retry is on the timer (or handed to the loop): at most one per listener. */
+    /** A retry is on the timer: at most one per listener. */
     private boolean scheduled;
 
     AcceptBackOff(EventLoop loop, Runnable retry) {
@@ -29,22 +29,13 @@ final class AcceptBackOff {
 
     /** Runs the retry on the loop after the current back-off, unless one is already scheduled. Loop thread. */
     void schedule() {
-        if (scheduled) {
+        if (scheduled || loop.isClosed()) {
             return;
         }
         scheduled = true;
         long delay = nextMillis;
         nextMillis = Math.min(nextMillis * 2, MAX_MILLIS);
-        RetryTimer.after(delay, this::handToLoop);
-    }
-
-    /** On the timer's thread; nothing runs once the loop is closed. */
-    private void handToLoop() {
-        try {
-            loop.executeUnlessClosed(this::fire);
-        } catch (MultiWaitException wakeFailed) {
-            RetryTimer.after(MAX_MILLIS, this::handToLoop);
-        }
+        loop.schedule(TimeUnit.MILLISECONDS.toNanos(delay), this::fire, false);
     }
 
     private void fire() {

@@ -5,13 +5,16 @@ import com.sun.jna.Pointer;
 import dev.multiwait.ConnectListener;
 import dev.multiwait.MultiWaitException;
 import dev.multiwait.ReadListener;
+import dev.multiwait.ReadRegistration;
 import dev.multiwait.Registration;
+import dev.multiwait.WritabilityListener;
 import dev.multiwait.WriteListener;
 import dev.multiwait.win32.Layouts;
 import dev.multiwait.win32.Win32;
 import dev.multiwait.win32.Win32Errors;
 
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.Objects;
 
 /**
@@ -110,7 +113,7 @@ public final class AttachedStream extends StreamEntry {
     }
 
     @Override
-    public Registration read(int bufferSize, ReadListener listener) {
+    public ReadRegistration read(int bufferSize, ReadListener listener) {
         Objects.requireNonNull(listener, "listener");
         if (bufferSize <= 0) {
             throw new IllegalArgumentException("bufferSize must be positive: " + bufferSize);
@@ -125,7 +128,8 @@ public final class AttachedStream extends StreamEntry {
             r = new StreamReader(this, bufferSize, listener);
             add(r);
         }
-        return startOrDiscard(r, r::start);
+        startOrDiscard(r, r::start);
+        return r;
     }
 
     @Override
@@ -181,6 +185,28 @@ public final class AttachedStream extends StreamEntry {
     }
 
     @Override
+    public long pendingWriteBytes() {
+        return writer.budget.pending();
+    }
+
+    @Override
+    public boolean isWritable() {
+        return writer.budget.writable();
+    }
+
+    @Override
+    public void setWriteWaterMarks(long low, long high, WritabilityListener listener) {
+        checkOpen();
+        writer.budget.waterMarks(low, high, listener);
+    }
+
+    @Override
+    public void setMaxPendingWriteBytes(long max) {
+        checkOpen();
+        writer.budget.limit(max);
+    }
+
+    @Override
     public void shutdownOutput(WriteListener listener) {
         synchronized (this) {
             checkOpen();
@@ -190,13 +216,33 @@ public final class AttachedStream extends StreamEntry {
             }
             outputShutRequested = true;
         }
+        queueHalfClose(listener, false);
+    }
+
+    @Override
+    public void closeAfterWrites(Duration timeout, WriteListener listener) {
+        long nanos = Durations.nanos(timeout, "timeout");
+        boolean wasShut;
+        synchronized (this) {
+            checkOpen();
+            checkNotRelayed();
+            wasShut = outputShutRequested;
+            outputShutRequested = true;
+        }
+        GracefulClose close = new GracefulClose(this, listener);
+        queueHalfClose(close::halfClosed, wasShut); // behind every write so far, even after a shutdownOutput()
+        close.startTimeout(nanos);
+    }
+
+    /** Queues the half-close marker; if it cannot reach the loop, undoes the request (unless it was already made). */
+    private void queueHalfClose(WriteListener listener, boolean wasShut) {
         StreamWriter.Pending marker = writer.shutdownMarker(listener);
         try {
             loop.execute(() -> writer.enqueue(marker));
         } catch (IllegalStateException | MultiWaitException notHandedOver) {
             writer.discard(marker);
             synchronized (this) {
-                outputShutRequested = false;
+                outputShutRequested = wasShut;
             }
             throw notHandedOver;
         }

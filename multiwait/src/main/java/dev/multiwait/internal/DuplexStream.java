@@ -2,12 +2,17 @@ package dev.multiwait.internal;
 
 import dev.multiwait.ConnectListener;
 import dev.multiwait.ReadListener;
+import dev.multiwait.ReadRegistration;
 import dev.multiwait.Registration;
 import dev.multiwait.StreamHandle;
+import dev.multiwait.WritabilityListener;
 import dev.multiwait.WriteListener;
 
+import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Two one-way handles seen as one stream: reads come from one, writes go to the other, and the
@@ -17,6 +22,7 @@ import java.util.Objects;
 public final class DuplexStream implements StreamHandle {
     final StreamEntry readSide;
     final StreamEntry writeSide;
+    private final AtomicReference<Object> attachment = new AtomicReference<>();
 
     private DuplexStream(StreamEntry readSide, StreamEntry writeSide) {
         this.readSide = readSide;
@@ -39,7 +45,7 @@ public final class DuplexStream implements StreamHandle {
     }
 
     @Override
-    public Registration read(int bufferSize, ReadListener listener) {
+    public ReadRegistration read(int bufferSize, ReadListener listener) {
         return readSide.read(bufferSize, listener);
     }
 
@@ -49,8 +55,69 @@ public final class DuplexStream implements StreamHandle {
     }
 
     @Override
+    public long pendingWriteBytes() {
+        return writeSide.pendingWriteBytes();
+    }
+
+    @Override
+    public boolean isWritable() {
+        return writeSide.isWritable();
+    }
+
+    @Override
+    public void setWriteWaterMarks(long low, long high, WritabilityListener listener) {
+        writeSide.setWriteWaterMarks(low, high, listener == null ? null : (s, writable) -> listener.onWritabilityChanged(this, writable));
+    }
+
+    @Override
+    public void setMaxPendingWriteBytes(long max) {
+        writeSide.setMaxPendingWriteBytes(max);
+    }
+
+    @Override
     public void shutdownOutput(WriteListener listener) {
         writeSide.shutdownOutput(listener);
+    }
+
+    /** The write side closes gracefully, then the read side closes. */
+    @Override
+    public void closeAfterWrites(Duration timeout, WriteListener listener) {
+        writeSide.closeAfterWrites(timeout, (n, error) -> {
+            readSide.close();
+            if (listener != null) {
+                listener.onWritten(n, error);
+            }
+        });
+    }
+
+    @Override
+    public InetSocketAddress remoteAddress() {
+        return readSide.remoteAddress();
+    }
+
+    @Override
+    public InetSocketAddress localAddress() {
+        return readSide.localAddress();
+    }
+
+    @Override
+    public Object attach(Object newAttachment) {
+        return attachment.getAndSet(newAttachment);
+    }
+
+    @Override
+    public java.io.InputStream asInputStream(int bufferSize, int maxBuffered) {
+        return new BlockingInput(this, readSide.loop, bufferSize, maxBuffered);
+    }
+
+    @Override
+    public java.io.OutputStream asOutputStream(long lowWaterMark, long highWaterMark) {
+        return new BlockingOutput(this, writeSide.loop, lowWaterMark, highWaterMark);
+    }
+
+    @Override
+    public Object attachment() {
+        return attachment.get();
     }
 
     @Override

@@ -29,6 +29,7 @@ public final class ErrorText {
             Map.entry(996, "ERROR_IO_INCOMPLETE"),
             Map.entry(997, "ERROR_IO_PENDING"),
             Map.entry(1168, "ERROR_NOT_FOUND"),
+            Map.entry(1460, "ERROR_TIMEOUT"),
             Map.entry(1359, "ERROR_INTERNAL_ERROR"),
             Map.entry(1450, "ERROR_NO_SYSTEM_RESOURCES"),
             Map.entry(64, "ERROR_NETNAME_DELETED"),

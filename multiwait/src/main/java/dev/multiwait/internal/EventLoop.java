@@ -17,6 +17,8 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -59,6 +61,11 @@ public final class EventLoop {
     private final Object registrations = new Object();
     private volatile CallbackErrorHandler errorHandler = EventLoop::logCallbackError;
     private long dispatched;
+    /** Pending timers; loop thread only (other threads hand theirs over through {@link #execute}). */
+    private final TimerHeap timers = new TimerHeap();
+    private final AtomicLong timerSeq = new AtomicLong();
+    /** Monotonic nanoseconds (System.nanoTime); a test may drive it by hand. */
+    private volatile LongSupplier clock = System::nanoTime;
     private Win32.WaitCallback bridgeCallback;
 
     public EventLoop(Win32 win32, CompletionPort port, int batchSize) {
@@ -281,6 +288,115 @@ public final class EventLoop {
         }
     }
 
+    // ---- time ----
+
+    /** Longest delay taken as is (about 146 years): deadlines stay comparable by difference. */
+    static final long MAX_DELAY_NANOS = 1L << 62;
+
+    /**
+     * Runs {@code task} on the loop thread once {@code delayNanos} have passed on the monotonic clock (never
+     * earlier); same deadline: in schedule order. Any thread.
+     *
+     * @param keepsAlive whether it keeps {@link #run()} going while pending
+     * @throws IllegalStateException if the loop is closed
+     * @throws MultiWaitException if called off the loop thread and the loop could not be woken (not scheduled)
+     */
+    public TimerTask schedule(long delayNanos, Runnable task, boolean keepsAlive) {
+        if (closed) {
+            throw new IllegalStateException("MultiHandleWait is closed");
+        }
+        long deadline = clock.getAsLong() + Math.min(Math.max(delayNanos, 0), MAX_DELAY_NANOS);
+        TimerTask t = new TimerTask(this, deadline, timerSeq.getAndIncrement(), task, keepsAlive);
+        if (inLoop()) {
+            timers.add(t); // no hand-over closure on the loop thread's hot path (a timer re-arming itself)
+            return t;
+        }
+        try {
+            execute(() -> {
+                if (t.isPending()) {
+                    timers.add(t);
+                }
+            });
+        } catch (RuntimeException notScheduled) {
+            t.drop();
+            throw notScheduled;
+        }
+        return t;
+    }
+
+    /** A timer was cancelled (its state says so already): take it out of the heap, on the loop thread. */
+    void timerCancelled(TimerTask t) {
+        if (inLoop()) {
+            timers.remove(t);
+            return;
+        }
+        try {
+            executeUnlessClosed(() -> timers.remove(t));
+        } catch (MultiWaitException wakeFailed) {
+            // it stays in the heap until its deadline, where it is skipped as cancelled
+        }
+    }
+
+    /** Pending timers (loop thread, or tests while the loop is not running). */
+    int timerCount() {
+        return timers.size();
+    }
+
+    /** For tests and the timer benchmark: the monotonic clock the timers read (System.nanoTime by default). */
+    public void clock(LongSupplier nanoTime) {
+        this.clock = nanoTime;
+    }
+
+    long nanoTime() {
+        return clock.getAsLong();
+    }
+
+    /** How long the next dequeue may block: {@code timeoutMillis} (-1 forever), shortened to the nearest timer. */
+    private int waitMillis(int timeoutMillis) {
+        TimerTask next = timers.peek();
+        if (next == null) {
+            return timeoutMillis;
+        }
+        long left = next.deadline - clock.getAsLong();
+        // rounded up: a wake before the deadline would only turn round again
+        long ms = left <= 0 ? 0 : Math.min((left + 999_999) / 1_000_000, Integer.MAX_VALUE - 1);
+        return timeoutMillis < 0 ? (int) ms : (int) Math.min(ms, timeoutMillis);
+    }
+
+    /**
+     * Runs the timers due now, nearest first; not those scheduled meanwhile (a zero delay waits for the next
+     * turn), so a timer re-scheduling itself cannot hold the loop.
+     */
+    private int runTimers() {
+        if (timers.size() == 0 || closed) {
+            return 0;
+        }
+        long now = clock.getAsLong();
+        long newer = timerSeq.get();
+        int n = 0;
+        TimerTask t;
+        while ((t = timers.peek()) != null && t.deadline - now <= 0 && t.seq < newer) {
+            timers.remove(t);
+            if (!t.start()) {
+                continue;
+            }
+            n++;
+            try {
+                t.task.run();
+            } catch (Throwable e) {
+                reportCallbackError(null, e);
+            }
+        }
+        return n;
+    }
+
+    /** close(): pending timers will never run. */
+    private void dropTimers() {
+        for (TimerTask t : timers.clear()) {
+            t.drop();
+        }
+    }
+
     // ---- bookkeeping ----
 
     public void opened() {
@@ -324,18 +440,32 @@ public final class EventLoop {
     // ---- running ----
 
     /**
-     * Runs until {@link #stop()} or until no registration is left.
+     * Runs until {@link #stop()} or until nothing keeps it alive: no registration, no task handed over, no
+     * pending timer that keeps it alive.
      */
     public void run() {
+        run(false);
+    }
+
+    /** As {@link #run()}, also while nothing keeps it alive: until {@link #stop()}. */
+    public void runUntilStopped() {
+        run(true);
+    }
+
+    private void run(boolean untilStopped) {
         enter();
         try {
-            while (!stopRequested && (live.get() > 0 || !tasks.isEmpty() || !ready.isEmpty())) {
+            while (!stopRequested && (untilStopped || keptAlive())) {
                 turn(-1);
             }
         } finally {
             stopRequested = false;
             leave();
         }
+    }
+
+    private boolean keptAlive() {
+        return live.get() > 0 || !tasks.isEmpty() || !ready.isEmpty() || timers.keepsLoopAlive();
     }
 
     /** One turn: waits up to {@code timeoutMillis} (-1 forever) for packets and dispatches them. */
@@ -419,7 +549,7 @@ public final class EventLoop {
         // it may have ended the last registration, or be exactly what runOnce's caller waits for.
         int early = runTasks() + runReady();
         boolean mustNotBlock = early > 0 || stopRequested || !ready.isEmpty() || !tasks.isEmpty();
-        port.dequeue(batch, mustNotBlock ? 0 : timeoutMillis);
+        port.dequeue(batch, mustNotBlock ? 0 : waitMillis(timeoutMillis));
         int n = batch.count;
         int handled = early;
         for (int i = 0; i < n; i++) {
@@ -440,6 +570,7 @@ public final class EventLoop {
             }
             handled++;
         }
+        handled += runTimers();
         handled += runReady();
         handled += runTasks();
         dispatched += handled;
@@ -518,6 +649,7 @@ public final class EventLoop {
             synchronized (registrations) {
                 closed = true;
             }
+            dropTimers();
             Set<PortEntry> shutDown = Collections.newSetFromMap(new IdentityHashMap<>());
             long swept = shutDownNewEntries(shutDown, -1);
             long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(drainMillis);
@@ -546,6 +678,7 @@ public final class EventLoop {
                 LOG.log(System.Logger.Level.ERROR, live.get() + " operations still pending after "
                         + drainMillis + " ms at close; their native memory is kept, not freed");
             }
+            dropTimers(); // scheduled by a task the drain ran
             for (PortEntry entry : table.snapshot()) {
                 entry.abandonAtClose();
             }

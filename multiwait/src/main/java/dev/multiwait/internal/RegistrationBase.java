@@ -3,6 +3,7 @@ package dev.multiwait.internal;
 import dev.multiwait.CloseListener;
 import dev.multiwait.CloseReason;
 import dev.multiwait.Registration;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Lifecycle shared by every registration: counted live from creation until {@link #finish}, which
@@ -10,12 +11,15 @@ import dev.multiwait.Registration;
  * ends its own registration as FAILED; the loop goes on.
  */
 public abstract class RegistrationBase implements Registration {
+    /** The registration whose listener runs on this thread (the loop's), for {@link Registration#current()}. */
+    private static final ThreadLocal<Registration> CURRENT = new ThreadLocal<>();
     protected final EventLoop loop;
     private final CloseListener closeListener;
     private volatile boolean active = true;
     /** Set on the loop thread once cancel was asked for (by the user, close, or a throwing listener). */
     protected boolean cancelRequested;
     private Throwable listenerFailure;
+    private final AtomicReference<Object> attachment = new AtomicReference<>();
 
     protected RegistrationBase(EventLoop loop, CloseListener closeListener) {
         this.loop = loop;
@@ -31,6 +35,16 @@ public abstract class RegistrationBase implements Registration {
     @Override
     public final boolean isActive() {
         return active;
+    }
+
+    @Override
+    public final Object attach(Object newAttachment) {
+        return attachment.getAndSet(newAttachment);
+    }
+
+    @Override
+    public final Object attachment() {
+        return attachment.get();
     }
 
     /** On the loop thread. */
@@ -75,8 +89,14 @@ public abstract class RegistrationBase implements Registration {
     /** Frees what the registration holds; called once, before the listener hears of the end. */
     protected abstract void release();
 
+    public static Registration current() {
+        return CURRENT.get();
+    }
+
     /** Runs a listener call; if it throws, reports it and cancels this registration. */
     protected final boolean deliver(Runnable listenerCall) {
+        Registration outer = CURRENT.get();
+        CURRENT.set(this);
         try {
             listenerCall.run();
             return true;
@@ -87,6 +107,8 @@ public abstract class RegistrationBase implements Registration {
             }
             requestCancel();
             return false;
+        } finally {
+            CURRENT.set(outer);
         }
     }
 
@@ -106,10 +128,19 @@ public abstract class RegistrationBase implements Registration {
         }
         CloseReason r = reason;
         Exception e = error;
+        Registration outer = CURRENT.get();
+        CURRENT.set(this);
         try {
-            closeListener.onClose(r, e);
+            tellClosed(r, e);
         } catch (Throwable t) {
             loop.reportCallbackError(this, t);
+        } finally {
+            CURRENT.set(outer);
         }
+    }
+
+    /** Tells the listener how it ended; a relay adds its byte counts. */
+    protected void tellClosed(CloseReason reason, Exception error) {
+        closeListener.onClose(reason, error);
     }
 }

@@ -36,6 +36,8 @@ public final class Relay extends RegistrationBase {
     private boolean started;
     private boolean stopping;
     private MultiWaitException failure;
+    /** An idle timeout tore it down: it ends TIMED_OUT. */
+    private boolean timedOut;
 
     /** One direction: source to sink through a ring. */
     final class Pump {
@@ -286,6 +288,14 @@ public final class Relay extends RegistrationBase {
         public void abandonAtClose() {
             Relay.this.abandonAtClose();
         }
+
+        @Override
+        public void idleTimedOut(MultiWaitException error) {
+            if (!stopping && isActive()) {
+                timedOut = true;
+                fail(error);
+            }
+        }
     }
 
     private Relay(EventLoop loop, StreamHandle a, StreamHandle b, StreamEntry aIn, StreamEntry aOut, StreamEntry bIn,
@@ -403,7 +413,7 @@ public final class Relay extends RegistrationBase {
         }
         if (stopping) {
             if (!ab.busy() && !ba.busy()) {
-                finish(failure != null ? CloseReason.FAILED : CloseReason.CANCELLED, failure);
+                finish(timedOut ? CloseReason.TIMED_OUT : failure != null ? CloseReason.FAILED : CloseReason.CANCELLED, failure);
             }
         } else if (ab.done && ba.done) {
             finish(CloseReason.COMPLETED, null);
@@ -413,6 +423,12 @@ public final class Relay extends RegistrationBase {
     @Override
     protected void onCancel() {
         stop();
+    }
+
+    /** Every end reason carries the bytes written each way until then. */
+    @Override
+    protected void tellClosed(CloseReason reason, Exception error) {
+        listener.onEnd(reason, error, ab.moved, ba.moved);
     }
 
     @Override

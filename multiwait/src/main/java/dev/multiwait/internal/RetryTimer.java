@@ -5,8 +5,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Runs a task after a delay on one daemon thread the library owns, started on first use and gone
- * after a second idle. For retries that must not block the loop (the task hands work back to the
- * loop through {@link EventLoop#execute}), until the library has a timer of its own on the port.
+ * after a second idle. Only for what must happen whether or not the loop runs (a child's stop
+ * escalation, {@link GracefulStop}); everything else uses the loop's timer heap ({@link EventLoop#schedule}).
  */
 final class RetryTimer {
     private static final ScheduledThreadPoolExecutor TIMER = new ScheduledThreadPoolExecutor(1, r -> {

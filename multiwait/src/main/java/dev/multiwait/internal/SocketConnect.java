@@ -27,9 +27,16 @@ public final class SocketConnect extends RegistrationBase implements StreamOp {
     private boolean inFlight;
     /** The listener took the socket: it is no longer ours to close. */
     private boolean handedOver;
+    /** 0: none (the system's own, about 21 s on Windows). */
+    private final long timeoutNanos;
+    private TimerTask timer;
+    /** The timeout fired and cancelled the ConnectEx. */
+    private boolean timedOut;
 
-    private SocketConnect(StreamEntry stream, long connectEx, InetSocketAddress remote, ConnectListener listener) {
+    private SocketConnect(StreamEntry stream, long connectEx, InetSocketAddress remote, long timeoutNanos,
+                          ConnectListener listener) {
         super(stream.loop, listener);
+        this.timeoutNanos = timeoutNanos;
         this.stream = stream;
         this.connectEx = connectEx;
         this.remote = remote;
@@ -38,6 +45,11 @@ public final class SocketConnect extends RegistrationBase implements StreamOp {
 
     /** Creates, binds and attaches the socket on the caller's thread (bad input throws here), then connects on the loop. */
     public static SocketConnect open(EventLoop loop, InetSocketAddress remote, ConnectListener listener) {
+        return open(loop, remote, 0, listener);
+    }
+
+    /** As {@link #open(EventLoop, InetSocketAddress, ConnectListener)}; {@code timeoutNanos} > 0 bounds the connect. */
+    public static SocketConnect open(EventLoop loop, InetSocketAddress remote, long timeoutNanos, ConnectListener listener) {
         SocketSupport.checkAddress(remote, "remote address");
         if (loop.isClosed()) {
             throw new IllegalStateException("MultiHandleWait is closed");
@@ -54,7 +66,7 @@ public final class SocketConnect extends RegistrationBase implements StreamOp {
             loop.win32().closeSocket(s);
             throw e;
         }
-        SocketConnect c = new SocketConnect(entry, connectEx, remote, listener);
+        SocketConnect c = new SocketConnect(entry, connectEx, remote, timeoutNanos, listener);
         entry.add(c);
         loop.start(c::start, c::discardUnstarted);
         return c;
@@ -93,10 +105,30 @@ public final class SocketConnect extends RegistrationBase implements StreamOp {
         int len = Winsock.encode(remote, op.buffer);
         boolean ok = loop.win32().connectEx(connectEx, stream.handle, op.buffer, len, 0, 0, op.scratch, op.overlapped);
         stream.afterIssue(op, ok, this::complete);
+        if (inFlight && timeoutNanos > 0) {
+            timer = loop.schedule(timeoutNanos, this::timeUp, false);
+        }
+    }
+
+    /** The timeout ran out with the ConnectEx still pending: cancel it (CancelIoEx); its packet ends this as TIMED_OUT. */
+    private void timeUp() {
+        if (isActive() && inFlight && !cancelRequested) {
+            timedOut = true;
+            requestCancel();
+        }
     }
 
     private void complete(int error, int ignoredBytes) {
         inFlight = false;
+        if (timer != null) {
+            timer.cancel();
+        }
+        if (timedOut) {
+            finish(CloseReason.TIMED_OUT, new MultiWaitException("ConnectEx to " + remote, stream.handle,
+                    WsaErrors.WSAETIMEDOUT, "no answer within the connect timeout of "
+                    + java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms; the connect was cancelled"));
+            return;
+        }
         if (error == 0 && !cancelRequested) {
             // Without this, shutdown(), getpeername() and friends fail on a ConnectEx socket.
             if (!loop.win32().setSockOpt(stream.handle, Winsock.SOL_SOCKET, Winsock.SO_UPDATE_CONNECT_CONTEXT, 0, 0)) {
@@ -104,6 +136,7 @@ public final class SocketConnect extends RegistrationBase implements StreamOp {
                 finish(CloseReason.FAILED, failure("setsockopt(SO_UPDATE_CONNECT_CONTEXT) after ConnectEx", e));
                 return;
             }
+            stream.knownAddresses(remote, null);
             // The socket is the listener's from here: closing it inside onConnected must not cancel this connect.
             stream.remove(this);
             if (deliver(() -> listener.onConnected(stream))) {
@@ -134,6 +167,9 @@ public final class SocketConnect extends RegistrationBase implements StreamOp {
 
     @Override
     protected void release() {
+        if (timer != null) {
+            timer.cancel();
+        }
         op.release();
         stream.remove(this);
         if (!handedOver) {

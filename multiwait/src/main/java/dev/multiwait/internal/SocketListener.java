@@ -277,6 +277,7 @@ public final class SocketListener extends RegistrationBase implements SocketServ
                     : new MultiWaitException("attach accepted socket: " + e, accepted, 0, null));
             return;
         }
+        stream.knownAddresses(peer, Winsock.decode(a.op.scratchLong(S_LOCAL), a.op.scratchInt(S_LOCAL_LEN)));
         if (!deliver(() -> listener.onAccepted(this, stream, peer))) {
             stream.cancelForClose(); // the listener threw: it may never have taken the socket
         }

@@ -75,15 +75,22 @@ final class SocketSupport {
      * socket and {@code requested} if getsockname fails (guessing would report port 0 as bound).
      */
     static InetSocketAddress localAddress(Win32 win32, long socket, InetSocketAddress requested) {
+        InetSocketAddress got = socketAddress(win32, socket, false, "getsockname(" + requested + ")");
+        return got != null ? got : requested;
+    }
+
+    /** getpeername ({@code peer}) or getsockname of a socket, decoded; throws naming {@code call} and the socket. */
+    static InetSocketAddress socketAddress(Win32 win32, long socket, boolean peer, String call) {
         try (Memory sa = new Memory(Winsock.SOCKADDR_MAX + 8)) {
             long len = Pointer.nativeValue(sa) + Winsock.SOCKADDR_MAX;
             sa.setInt(Winsock.SOCKADDR_MAX, Winsock.SOCKADDR_MAX);
-            if (!win32.getSockName(socket, Pointer.nativeValue(sa), len)) {
+            boolean ok = peer ? win32.getPeerName(socket, Pointer.nativeValue(sa), len)
+                    : win32.getSockName(socket, Pointer.nativeValue(sa), len);
+            if (!ok) {
                 int error = win32.lastError();
-                throw new MultiWaitException("getsockname(" + requested + ")", socket, error, WsaErrors.hint(error));
+                throw new MultiWaitException(call, socket, error, WsaErrors.hint(error));
             }
-            InetSocketAddress got = Winsock.decode(Pointer.nativeValue(sa), sa.getInt(Winsock.SOCKADDR_MAX));
-            return got != null ? got : requested;
+            return Winsock.decode(Pointer.nativeValue(sa), sa.getInt(Winsock.SOCKADDR_MAX));
         }
     }
 

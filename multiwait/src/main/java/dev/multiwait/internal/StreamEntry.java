@@ -6,9 +6,11 @@ import dev.multiwait.StreamHandle;
 import dev.multiwait.win32.Win32Errors;
 import dev.multiwait.win32.Winsock;
 
+import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * An overlapped handle bound to the port under one key for life, and the operations in flight on it.
@@ -43,6 +45,12 @@ public abstract class StreamEntry extends PortEntry implements StreamHandle {
      * it early is safe; before, a task queued ahead of the close may still issue some.
      */
     private boolean closing;
+    /** Known addresses (AcceptEx's, ConnectEx's) or cached lookups; null until known. */
+    private volatile InetSocketAddress remote;
+    private volatile InetSocketAddress local;
+    private final AtomicReference<Object> attachment = new AtomicReference<>();
+    /** The idle timeout, made on first use. */
+    private volatile IdleClock idle;
 
     StreamEntry(EventLoop loop, long handle, HandleKind kind, StreamOp writeQueue) {
         this.loop = loop;
@@ -58,7 +66,7 @@ public abstract class StreamEntry extends PortEntry implements StreamHandle {
             throw new IllegalArgumentException(what + " is not a stream attached to a MultiHandleWait: " + h);
         }
         StreamEntry e = (StreamEntry) h;
-        if (e.loop != loop) {
+        if (loop != null && e.loop != loop) {
             throw new IllegalArgumentException(what + " (" + h + ") belongs to another MultiHandleWait");
         }
         return e;
@@ -72,6 +80,78 @@ public abstract class StreamEntry extends PortEntry implements StreamHandle {
     @Override
     public boolean isSocket() {
         return kind == HandleKind.SOCKET;
+    }
+
+    /** What the accept or connect already knows (either may be null): saves a getpeername/getsockname. */
+    void knownAddresses(InetSocketAddress remoteAddress, InetSocketAddress localAddress) {
+        remote = remoteAddress;
+        local = localAddress;
+    }
+
+    @Override
+    public InetSocketAddress remoteAddress() {
+        InetSocketAddress a = remote;
+        return a != null || !isSocket() ? a : (remote = lookUp(true));
+    }
+
+    @Override
+    public InetSocketAddress localAddress() {
+        InetSocketAddress a = local;
+        return a != null || !isSocket() ? a : (local = lookUp(false));
+    }
+
+    /** Under this object's lock, which closeOsHandle takes: never a lookup on a closed (maybe reused) handle value. */
+    private synchronized InetSocketAddress lookUp(boolean peer) {
+        if (isHandleClosed()) {
+            throw new IllegalStateException("stream handle 0x" + Long.toHexString(handle) + " is closed");
+        }
+        return SocketSupport.socketAddress(loop.win32(), handle, peer, peer ? "getpeername" : "getsockname");
+    }
+
+    @Override
+    public Object attach(Object newAttachment) {
+        return attachment.getAndSet(newAttachment);
+    }
+
+    @Override
+    public java.io.InputStream asInputStream(int bufferSize, int maxBuffered) {
+        return new BlockingInput(this, loop, bufferSize, maxBuffered);
+    }
+
+    @Override
+    public java.io.OutputStream asOutputStream(long lowWaterMark, long highWaterMark) {
+        return new BlockingOutput(this, loop, lowWaterMark, highWaterMark);
+    }
+
+    @Override
+    public Object attachment() {
+        return attachment.get();
+    }
+
+    @Override
+    public void setIdleTimeout(java.time.Duration timeout) {
+        long nanos = Durations.nanos(timeout, "timeout");
+        checkOpen();
+        synchronized (this) {
+            if (idle == null) {
+                idle = new IdleClock(this);
+            }
+        }
+        idle.set(nanos);
+    }
+
+    /** The idle timeout ran out: the read or relay on this stream ends TIMED_OUT. Loop thread. */
+    void idleTimedOut(MultiWaitException error) {
+        for (StreamOp op : ops) {
+            op.idleTimedOut(error);
+        }
+    }
+
+    private void moved() {
+        IdleClock c = idle;
+        if (c != null) {
+            c.moved();
+        }
     }
 
     // ---- operations ----
@@ -172,11 +252,15 @@ public abstract class StreamEntry extends PortEntry implements StreamHandle {
 
     /** Closes the OS handle once; the key stays in the table until {@link #closeIfIdle}. A failure is reported. */
     private void closeOsHandle() {
-        if (osHandleClosed) {
-            return;
+        boolean closed;
+        synchronized (this) {
+            if (osHandleClosed) {
+                return;
+            }
+            osHandleClosed = true;
+            closed = kind.close(loop.win32(), handle);
         }
-        osHandleClosed = true;
-        if (!kind.close(loop.win32(), handle)) {
+        if (!closed) {
             loop.reportCallbackError(null, new MultiWaitException(kind.closeCall, handle, loop.win32().lastError(), null));
         }
     }
@@ -240,6 +324,9 @@ public abstract class StreamEntry extends PortEntry implements StreamHandle {
         }
         retired = true;
         closeRequested = true; // (after a pipe's half-close) later calls are told it is closed
+        if (idle != null) {
+            idle.stop();
+        }
         loop.unregister(this);
         closeOsHandle();
     }
@@ -268,13 +355,21 @@ public abstract class StreamEntry extends PortEntry implements StreamHandle {
     /** A read into one span, or two where the handle scatters; {@code op} carries the OVERLAPPED and scratch. */
     boolean issueRead(NativeOp op, long buffer, int length, long buffer2, int length2, long fileOffset) {
         op.prepare(fileOffset);
-        return kind.issueRead(loop.win32(), handle, op, buffer, length, buffer2, length2);
+        return at(kind.issueRead(loop.win32(), handle, op, buffer, length, buffer2, length2));
     }
 
     /** A write from one span, or two where the handle gathers. */
     boolean issueWrite(NativeOp op, long buffer, int length, long buffer2, int length2, long fileOffset) {
         op.prepare(fileOffset);
-        return kind.issueWrite(loop.win32(), handle, op, buffer, length, buffer2, length2);
+        return at(kind.issueWrite(loop.win32(), handle, op, buffer, length, buffer2, length2));
+    }
+
+    /** A call that finished at once moved bytes (for the idle timeout). */
+    private boolean at(boolean finishedAtOnce) {
+        if (finishedAtOnce) {
+            moved();
+        }
+        return finishedAtOnce;
     }
 
     /** The immediate return of a call just issued for {@code op}: see {@link NativeOp#afterIssue}. */
@@ -284,6 +379,9 @@ public abstract class StreamEntry extends PortEntry implements StreamHandle {
 
     /** {@code op}'s packet: its result decoded as this handle's kind reports errors. */
     void packetFor(NativeOp op, int bytes, NativeOp.Result result) {
+        if (bytes > 0) {
+            moved();
+        }
         op.packetFor(bytes, kind, loop.win32(), result);
     }
 

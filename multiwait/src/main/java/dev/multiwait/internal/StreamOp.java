@@ -23,6 +23,10 @@ interface StreamOp {
     /** Something is pending, or may still be issued: the handle must stay open. */
     boolean busy();
 
+    /** The stream's idle timeout ran out: a read or relay ends TIMED_OUT with {@code error}; others go on. */
+    default void idleTimedOut(dev.multiwait.MultiWaitException error) {
+    }
+
     /** The stream's own write queue went idle (a relay waiting to write may go on). */
     default void writerIdle() {
     }

@@ -13,6 +13,8 @@ abstract class StreamOperation extends RegistrationBase implements StreamOp {
     protected final NativeOp op;
     /** A result (packet or synchronous) is on its way. */
     protected boolean inFlight;
+    /** Set when an idle timeout cancelled it: it ends TIMED_OUT with this, not CANCELLED. */
+    protected dev.multiwait.MultiWaitException timedOut;
 
     StreamOperation(StreamEntry stream, CloseListener listener, NativeOp op) {
         super(stream.loop, listener);
@@ -52,10 +54,15 @@ abstract class StreamOperation extends RegistrationBase implements StreamOp {
         return true;
     }
 
+    /** How a cancelled operation ends: CANCELLED, or TIMED_OUT after an idle timeout. */
+    protected final void finishCancelled() {
+        finish(timedOut != null ? CloseReason.TIMED_OUT : CloseReason.CANCELLED, timedOut);
+    }
+
     @Override
     protected final void onCancel() {
         if (!inFlight) {
-            finish(CloseReason.CANCELLED, null);
+            finishCancelled();
         } else if (op.isPending()) {
             // 1168 (not found) means the packet is already queued: it will end the operation.
             stream.cancelIo(op, this, false);

@@ -36,6 +36,8 @@ final class StreamWriter implements StreamOp {
     }
 
     private StreamEntry stream;
+    /** Bytes queued, water marks and the limit; made with the stream. */
+    WriteBudget budget;
     private final ArrayDeque<Pending> queue = new ArrayDeque<>();
     private Pending current;
     private long offset;
@@ -45,6 +47,7 @@ final class StreamWriter implements StreamOp {
     /** Set once, by the stream this queue belongs to (which needs the queue to be made). */
     void attachTo(StreamEntry owner) {
         this.stream = owner;
+        this.budget = new WriteBudget(owner);
     }
 
     @Override
@@ -55,7 +58,14 @@ final class StreamWriter implements StreamOp {
     /** On the caller's thread: copy the data out and count the write as live. */
     Pending copy(ByteBuffer data, WriteListener listener) {
         int n = data.remaining();
-        NativeOp op = new NativeOp(n, HandleKind.IO_SCRATCH);
+        budget.reserve(n); // refused here, before any native memory is taken
+        NativeOp op;
+        try {
+            op = new NativeOp(n, HandleKind.IO_SCRATCH);
+        } catch (RuntimeException | Error notAllocated) {
+            budget.release(n);
+            throw notAllocated;
+        }
         op.write(0, data);
         stream.loop.opened();
         return new Pending(op, n, listener);
@@ -72,6 +82,7 @@ final class StreamWriter implements StreamOp {
         if (w.op != null) {
             w.op.release();
         }
+        budget.release(w.length);
         stream.loop.closedOne();
     }
 
@@ -204,6 +215,7 @@ final class StreamWriter implements StreamOp {
         if (w.op != null) {
             w.op.release();
         }
+        budget.release(w.length);
         stream.loop.closedOne();
         notify(w, w.done, null);
     }
@@ -212,6 +224,7 @@ final class StreamWriter implements StreamOp {
         if (w.op != null) {
             w.op.release();
         }
+        budget.release(w.length);
         stream.loop.closedOne();
         notify(w, w.done, error);
     }

@@ -175,6 +175,11 @@ public class JnaWin32 implements Win32 {
     }
 
     @Override
+    public boolean getPeerName(long socket, long address, long lengthInOut) {
+        return Ws2_32Direct.getpeername(socket, address, lengthInOut) == 0;
+    }
+
+    @Override
     public boolean setSockOpt(long socket, int level, int option, long value, int length) {
         return Ws2_32Direct.setsockopt(socket, level, option, value, length) == 0;
     }

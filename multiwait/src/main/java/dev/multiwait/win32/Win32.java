@@ -105,6 +105,9 @@ public interface Win32 {
     /** getsockname: {@code lengthInOut} is the address of an int holding the buffer size, updated to the address size. */
     boolean getSockName(long socket, long address, long lengthInOut);
 
+    /** getpeername, as {@link #getSockName}. */
+    boolean getPeerName(long socket, long address, long lengthInOut);
+
     boolean setSockOpt(long socket, int level, int option, long value, int length);
 
     /** getsockopt: {@code lengthInOut} is the address of an int holding the buffer size, updated to the value size. */

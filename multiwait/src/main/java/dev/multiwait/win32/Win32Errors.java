@@ -22,6 +22,7 @@ public final class Win32Errors {
     public static final int ERROR_IO_INCOMPLETE = 996;
     public static final int ERROR_IO_PENDING = 997;
     public static final int ERROR_NOT_FOUND = 1168;
+    public static final int ERROR_TIMEOUT = 1460;
     public static final int ERROR_NO_SYSTEM_RESOURCES = 1450;
     public static final int ERROR_NOT_ENOUGH_QUOTA = 1816;
 }

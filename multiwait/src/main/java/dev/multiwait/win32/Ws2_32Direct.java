@@ -41,6 +41,8 @@ final class Ws2_32Direct {
 
     static native int getsockname(long s, long name, long nameLengthInOut);
 
+    static native int getpeername(long s, long name, long nameLengthInOut);
+
     static native int setsockopt(long s, int level, int option, long value, int length);
 
     static native int getsockopt(long s, int level, int option, long value, long lengthInOut);

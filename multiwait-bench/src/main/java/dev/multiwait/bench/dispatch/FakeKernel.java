@@ -68,6 +68,8 @@ public final class FakeKernel implements InvocationHandler {
                 return ioPending;
             case "setFileCompletionNotificationModes":
                 return Boolean.TRUE;
+            case "getNamedPipeInfo": // a byte-mode pipe (flags left 0): the real pump's handles
+                return Boolean.TRUE;
             case "createIoCompletionPort":
                 return portHandle;
             case "getQueuedCompletionStatusEx":

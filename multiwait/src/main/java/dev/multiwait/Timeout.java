@@ -1,0 +1,16 @@
+package dev.multiwait;
+
+/**
+ * A task scheduled on the loop ({@link MultiHandleWait#schedule}). Its methods may be called from
+ * any thread.
+ */
+public interface Timeout {
+    /**
+     * Withdraws the task if it has not started: true if this call withdrew it, false if it already ran,
+     * is running, was cancelled before (a second cancel is a no-op) or was dropped by close().
+     */
+    boolean cancel();
+
+    /** True until the task starts, is cancelled, or is dropped by close(). */
+    boolean isPending();
+}
