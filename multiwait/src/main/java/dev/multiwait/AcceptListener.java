@@ -33,6 +33,10 @@ public interface AcceptListener extends CloseListener {
      * {@code onAccepted} told of each connection and {@code onClose} told how the listening ended, both on the
      * loop thread: two lambdas ({@code onAcceptFailed} keeps its default). {@link Registration#current()} in
      * either gives the server's registration.
+     *
+     * @param onAccepted the main callback, as a lambda
+     * @param onClose told how the registration ended
+     * @return the listener
      */
     static AcceptListener of(AcceptListener onAccepted, CloseListener onClose) {
         java.util.Objects.requireNonNull(onAccepted, "onAccepted");

@@ -176,6 +176,10 @@ public final class MultiHandleWait implements AutoCloseable {
      * effect. Listener calls run on the loop thread.
      *
      * @throws IllegalArgumentException for a zero or negative timeout
+     * @param remote   where to connect
+     * @param timeout  how long to wait at most
+     * @param listener told on the loop thread
+     * @return the connect operation, to cancel it
      */
     public Registration connect(InetSocketAddress remote, Duration timeout, ConnectListener listener) {
         Objects.requireNonNull(listener, "listener");
@@ -291,6 +295,8 @@ public final class MultiHandleWait implements AutoCloseable {
      * @throws IllegalArgumentException for a negative delay
      * @throws IllegalStateException after close()
      * @throws MultiWaitException called off the loop thread, if the loop could not be woken (not scheduled)
+     * @param task  what to run on the loop thread
+     * @return the timeout, to cancel it
      */
     public Timeout schedule(Duration delay, Runnable task) {
         Objects.requireNonNull(task, "task");

@@ -63,6 +63,10 @@ public interface ReadListener extends CloseListener {
     /**
      * {@code onData} told what was read and {@code onClose} told how the registration ended, both on the loop thread: two lambdas.
      * {@link Registration#current()} in either gives the registration.
+     *
+     * @param onData the main callback, as a lambda
+     * @param onClose told how the registration ended
+     * @return the listener
      */
     static ReadListener of(ReadListener onData, CloseListener onClose) {
         java.util.Objects.requireNonNull(onData, "onData");

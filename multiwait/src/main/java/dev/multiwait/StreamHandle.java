@@ -50,7 +50,11 @@ public interface StreamHandle extends AutoCloseable {
      */
     void write(ByteBuffer data, WriteListener listener);
 
-    /** Bytes of writes queued or in flight whose listener has not been told yet. Any thread. */
+    /**
+     * Bytes of writes queued or in flight whose listener has not been told yet. Any thread.
+     *
+     * @return the byte count
+     */
     default long pendingWriteBytes() {
         return 0;
     }
@@ -58,6 +62,8 @@ public interface StreamHandle extends AutoCloseable {
     /**
      * False once more than the high water mark is pending, true again once the pending bytes fell to the
      * low mark (netty's {@code isWritable()}). Any thread. Advisory: writes are still accepted up to the limit.
+     *
+     * @return false while more than the high water mark is pending
      */
     default boolean isWritable() {
         return true;
@@ -69,6 +75,9 @@ public interface StreamHandle extends AutoCloseable {
      *
      * @throws IllegalArgumentException unless {@code 0 <= low <= high}
      * @throws IllegalStateException if the stream is closed
+     * @param low      pending bytes at which the stream is writable again
+     * @param high     pending bytes above which it is unwritable
+     * @param listener told of each change on the loop thread; may be null
      */
     default void setWriteWaterMarks(long low, long high, WritabilityListener listener) {
         throw new UnsupportedOperationException("setWriteWaterMarks on " + this);
@@ -81,6 +90,7 @@ public interface StreamHandle extends AutoCloseable {
      *
      * @throws IllegalArgumentException if {@code max <= 0}
      * @throws IllegalStateException if the stream is closed
+     * @param max the most bytes queued writes may hold
      */
     default void setMaxPendingWriteBytes(long max) {
         throw new UnsupportedOperationException("setMaxPendingWriteBytes on " + this);
@@ -127,6 +137,8 @@ public interface StreamHandle extends AutoCloseable {
      *
      * @throws IllegalArgumentException if {@code timeout} is negative
      * @throws IllegalStateException if the stream is closed or owned by a relay
+     * @param timeout  how long the queued writes may take
+     * @param listener told how the close went; may be null
      */
     default void closeAfterWrites(Duration timeout, WriteListener listener) {
         throw new UnsupportedOperationException("closeAfterWrites on " + this);
@@ -138,22 +150,36 @@ public interface StreamHandle extends AutoCloseable {
      *
      * @throws MultiWaitException if getpeername fails (10057 WSAENOTCONN: not connected)
      * @throws IllegalStateException if the stream is closed and the address was never asked for before
+     * @return the peer address, or null
      */
     default InetSocketAddress remoteAddress() {
         return null;
     }
 
-    /** This end's address (getsockname, or what AcceptEx gave), null for a pipe or file; as {@link #remoteAddress}. */
+    /**
+     * This end's address (getsockname, or what AcceptEx gave); as {@link #remoteAddress}.
+     *
+     * @return the local address, null for a pipe or file
+     */
     default InetSocketAddress localAddress() {
         return null;
     }
 
-    /** Attaches any object of yours (null to clear); returns the previous one. Any thread. */
+    /**
+     * Attaches any object of yours (null to clear). Any thread.
+     *
+     * @param attachment the object, or null
+     * @return the previous one
+     */
     default Object attach(Object attachment) {
         throw new UnsupportedOperationException("attach on " + this);
     }
 
-    /** What {@link #attach(Object)} set last, or null. */
+    /**
+     * What {@link #attach(Object)} set last.
+     *
+     * @return the object, or null
+     */
     default Object attachment() {
         return null;
     }
@@ -167,6 +193,9 @@ public interface StreamHandle extends AutoCloseable {
      *
      * @throws IllegalArgumentException if a size is not positive
      * @throws IllegalStateException as {@link #read}
+     * @param bufferSize  bytes per read
+     * @param maxBuffered bytes held unread before reading pauses
+     * @return the blocking view
      */
     default InputStream asInputStream(int bufferSize, int maxBuffered) {
         throw new UnsupportedOperationException("asInputStream on " + this);
@@ -180,6 +209,9 @@ public interface StreamHandle extends AutoCloseable {
      * half-closes ({@link #shutdownOutput}). A write error is an IOException from the next call.
      *
      * @throws IllegalArgumentException unless {@code 0 <= lowWaterMark <= highWaterMark}
+     * @param lowWaterMark  pending bytes at which a waiting write goes on
+     * @param highWaterMark pending bytes above which {@code write} waits
+     * @return the blocking view
      */
     default OutputStream asOutputStream(long lowWaterMark, long highWaterMark) {
         throw new UnsupportedOperationException("asOutputStream on " + this);
@@ -196,6 +228,7 @@ public interface StreamHandle extends AutoCloseable {
      *
      * @throws IllegalArgumentException for a negative timeout
      * @throws IllegalStateException if the stream is closed
+     * @param timeout how long no byte may move; {@link java.time.Duration#ZERO} turns it off
      */
     default void setIdleTimeout(java.time.Duration timeout) {
         throw new UnsupportedOperationException("setIdleTimeout on " + this);
