@@ -6,5 +6,12 @@ package dev.multiwait;
  */
 @FunctionalInterface
 public interface CallbackErrorHandler {
+    /**
+     * Called on the loop thread, right after the listener threw; what this method throws is logged
+     * and dropped.
+     *
+     * @param registration the registration whose listener threw
+     * @param error        what it threw
+     */
     void onCallbackError(Registration registration, Throwable error);
 }

@@ -20,6 +20,10 @@ public final class ChildGroup implements AutoCloseable {
     }
 
     /**
+     * A new, empty group on {@code wait}.
+     *
+     * @param wait the waiter its children are started on
+     * @return the group
      * @throws IllegalStateException after the waiter's close()
      * @throws MultiWaitException if CreateJobObjectW or SetInformationJobObject fails
      */

@@ -1,10 +1,9 @@
 package dev.multiwait;
 
-import com.sun.jna.Pointer;
-import com.sun.jna.platform.win32.WinNT;
 import dev.multiwait.internal.BatchCommand;
 import dev.multiwait.internal.GracefulStop;
 import dev.multiwait.internal.JobObject;
+import dev.multiwait.internal.Platform;
 import dev.multiwait.internal.ProcessLaunch;
 import dev.multiwait.win32.Win32;
 
@@ -45,7 +44,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class ChildProcess implements AutoCloseable {
     private final MultiHandleWait wait;
     private final Win32 win32;
-    private final int pid;
+    private final long pid;
     private final String name;
     private final StreamHandle stdin;
     private final StreamHandle stdout;
@@ -91,7 +90,12 @@ public final class ChildProcess implements AutoCloseable {
             this.command = List.copyOf(command);
         }
 
-        /** Working directory of the child; the parent's if not set. */
+        /**
+         * Working directory of the child; the parent's if not set.
+         *
+         * @param directory the directory, or null for the parent's
+         * @return this builder
+         */
         public Builder directory(Path directory) {
             this.directory = directory;
             return this;
@@ -102,6 +106,8 @@ public final class ChildProcess implements AutoCloseable {
          * case-insensitive, as Windows treats them: {@code put("PATH", x)} replaces {@code Path}'s
          * value, {@code remove("PATH")} removes {@code Path}. {@code SystemRoot} is added at launch
          * from this process's if the map lacks it (Winsock fails in a child without it).
+         *
+         * @return the mutable environment map
          */
         public Map<String, String> environment() {
             if (environment == null) {
@@ -111,31 +117,56 @@ public final class ChildProcess implements AutoCloseable {
             return environment;
         }
 
-        /** Where the child's stdin comes from: {@link Redirect#PIPE} (default), a file, NUL, or ours. */
+        /**
+         * Where the child's stdin comes from: {@link Redirect#PIPE} (default), a file, NUL, or ours.
+         *
+         * @param redirect where
+         * @return this builder
+         */
         public Builder redirectInput(Redirect redirect) {
             redirects[0] = ChildStdio.check(redirect, 0);
             return this;
         }
 
-        /** Where the child's stdout goes: {@link Redirect#PIPE} (default), a file, NUL, or ours. */
+        /**
+         * Where the child's stdout goes: {@link Redirect#PIPE} (default), a file, NUL, or ours.
+         *
+         * @param redirect where
+         * @return this builder
+         */
         public Builder redirectOutput(Redirect redirect) {
             redirects[1] = ChildStdio.check(redirect, 1);
             return this;
         }
 
-        /** Where the child's stderr goes; ignored while {@link #redirectErrorStream} merges it into stdout. */
+        /**
+         * Where the child's stderr goes; ignored while {@link #redirectErrorStream} merges it into stdout.
+         *
+         * @param redirect where
+         * @return this builder
+         */
         public Builder redirectError(Redirect redirect) {
             redirects[2] = ChildStdio.check(redirect, 2);
             return this;
         }
 
-        /** Merge stderr into stdout (default: separate streams), wherever stdout goes. */
+        /**
+         * Merge stderr into stdout (default: separate streams), wherever stdout goes.
+         *
+         * @param merge true for one stream carrying both
+         * @return this builder
+         */
         public Builder redirectErrorStream(boolean merge) {
             this.redirectErrorStream = merge;
             return this;
         }
 
-        /** Starts the child in {@code group} (of the same waiter), which can end it with its tree; null for none. */
+        /**
+         * Starts the child in {@code group} (of the same waiter), which can end it with its tree.
+         *
+         * @param group the group, or null for none
+         * @return this builder
+         */
         public Builder group(ChildGroup group) {
             this.group = group;
             return this;
@@ -144,20 +175,37 @@ public final class ChildProcess implements AutoCloseable {
         /**
          * Starts the child with its stdio ends attached to {@code wait}.
          *
+         * @param wait the waiter that pumps its stdio and sees its exit
+         * @return the running child
+         *
          * @throws MultiWaitException naming the command line (and directory) and the Win32 error:
          *         2 for a missing executable, 267 or 3 for a bad directory
+         * @throws UnsupportedOperationException where {@link MultiHandleWait#isSupported()} is false
          */
         public ChildProcess start(MultiHandleWait wait) {
+            Platform.requireSupported(); // the builder itself is plain configuration, usable anywhere
             return new ChildProcess(wait, this);
         }
     }
 
-    /** @throws IllegalArgumentException for an empty command, or an argument a batch file cannot get safely */
+    /**
+     * Describes a launch of {@code command} (the program, then its arguments).
+     *
+     * @param command the program, then its arguments, each passed to the child intact
+     * @return a builder to set the directory, environment, redirects and group, then start
+     * @throws IllegalArgumentException for an empty command, or an argument a batch file cannot get safely
+     */
     public static Builder builder(String... command) {
         Objects.requireNonNull(command, "command");
         return new Builder(Arrays.asList(command));
     }
 
+    /**
+     * As {@link #builder(String...)}.
+     *
+     * @param command the program, then its arguments
+     * @return a builder
+     */
     public static Builder builder(List<String> command) {
         return new Builder(Objects.requireNonNull(command, "command"));
     }
@@ -203,7 +251,7 @@ public final class ChildProcess implements AutoCloseable {
             for (int i = 0; i < 3; i++) {
                 long end = ends.parentEnds[i];
                 if (end != 0) {
-                    piped[i] = wait.attach(handle(end));
+                    piped[i] = wait.attach(end);
                     attached.add(piped[i]);
                     parentEnds.remove(Long.valueOf(end));
                 }
@@ -230,7 +278,7 @@ public final class ChildProcess implements AutoCloseable {
     }
 
     private Registration watchExit() {
-        return wait.watchProcess(handle(process), new ExitListener() {
+        return wait.watchProcess(process, new ExitListener() {
             @Override
             public void onExit(int code) {
                 exitCode = code;
@@ -267,25 +315,39 @@ public final class ChildProcess implements AutoCloseable {
         }
     }
 
-    private static WinNT.HANDLE handle(long raw) {
-        return new WinNT.HANDLE(new Pointer(raw));
-    }
-
-    public int pid() {
+    /**
+     * The child's process id.
+     *
+     * @return the id Windows gave it
+     */
+    public long pid() {
         return pid;
     }
 
-    /** The parent's end of the child's stdout (also carrying stderr when merged); null when redirected. */
+    /**
+     * The child's stdout.
+     *
+     * @return the parent's end (also carrying stderr when merged); null when redirected
+     */
     public StreamHandle stdout() {
         return stdout;
     }
 
-    /** The parent's end of the child's stderr; null when merged into stdout or redirected. */
+    /**
+     * The child's stderr.
+     *
+     * @return the parent's end; null when merged into stdout or redirected
+     */
     public StreamHandle stderr() {
         return stderr;
     }
 
-    /** Queues bytes for the child's stdin. */
+    /**
+     * Queues bytes for the child's stdin.
+     *
+     * @param data     the bytes; the buffer is the caller's again when this returns
+     * @param listener told on the loop thread how the write ended; may be null
+     */
     public void writeStdin(ByteBuffer data, WriteListener listener) {
         if (stdin == null) {
             throw new IllegalStateException("stdin of process " + pid + " (" + name + ") is redirected, not piped");
@@ -335,6 +397,8 @@ public final class ChildProcess implements AutoCloseable {
      * seeing the exit ({@link #close()} first, or a failing Win32 call), {@code onClose} with that
      * reason and an error saying why. What a listener throws goes to the {@link CallbackErrorHandler};
      * the other listeners are still called.
+     *
+     * @param listener told the exit code, or how the watch ended
      */
     public void onExit(ExitListener listener) {
         Objects.requireNonNull(listener, "listener");
@@ -353,6 +417,8 @@ public final class ChildProcess implements AutoCloseable {
      * Completes with the exit code once the waiter has seen the exit (on the loop thread, after the
      * exit listeners); exceptionally, with the reason, if the exit watch ended without seeing it.
      * Each call returns a new dependent future: completing it does not touch the child's.
+     *
+     * @return a future of the exit code
      */
     public CompletableFuture<Integer> onExit() {
         return exited.copy();
@@ -366,6 +432,8 @@ public final class ChildProcess implements AutoCloseable {
      * thread (or the thread that closed the last stream); exceptionally if the exit watch ended
      * without the exit. A read cancelled through its Registration does not end a stream (it may be
      * read again); stdin is not waited for.
+     *
+     * @return a future of the exit code, completed after the last output
      */
     public CompletableFuture<Integer> finished() {
         return finished.copy();
@@ -383,7 +451,11 @@ public final class ChildProcess implements AutoCloseable {
         }
     }
 
-    /** The exit code once the waiter has seen the exit; empty while running. */
+    /**
+     * The exit code, once known.
+     *
+     * @return the exit code once the waiter has seen the exit; empty while running
+     */
     public OptionalInt exitCode() {
         Integer code = exitCode;
         return code == null ? OptionalInt.empty() : OptionalInt.of(code);
@@ -442,6 +514,7 @@ public final class ChildProcess implements AutoCloseable {
      * refused (always under Wine 8: error 12) the tree is killed at once, on this thread. Watch the
      * exit with {@link #onExit()}.
      *
+     * @param timeout how long the child has to exit before its tree is killed
      * @return true if Ctrl-Break was sent; false if it was refused (the tree was killed) or the child
      *         had already exited (nothing done)
      * @throws NullPointerException for a null timeout; IllegalArgumentException for a negative one
@@ -460,7 +533,7 @@ public final class ChildProcess implements AutoCloseable {
             return false;
         }
         long ms = timeout.getSeconds() >= Long.MAX_VALUE / 1000 ? Long.MAX_VALUE : timeout.toMillis();
-        return GracefulStop.stop(win32, pid, ms, this::killTree, this::escalateStop);
+        return GracefulStop.stop(win32, (int) pid, ms, this::killTree, this::escalateStop);
     }
 
     /** stop()'s escalation, on the timer thread: a failure is reported on the loop thread, unless closed meanwhile. */

@@ -23,6 +23,10 @@ public interface ConnectListener extends CloseListener {
     /**
      * {@code onConnected} told the connected stream and {@code onClose} told how the registration ended, both on the loop thread: two lambdas.
      * {@link Registration#current()} in either gives the registration.
+     *
+     * @param onConnected the main callback, as a lambda
+     * @param onClose told how the registration ended
+     * @return the listener
      */
     static ConnectListener of(ConnectListener onConnected, CloseListener onClose) {
         java.util.Objects.requireNonNull(onConnected, "onConnected");

@@ -7,6 +7,11 @@ package dev.multiwait;
  */
 @FunctionalInterface
 public interface ConsoleInputListener extends CloseListener {
+    /**
+     * Characters typed since the last call.
+     *
+     * @param typed the characters, never empty
+     */
     void onInput(String typed);
 
     @Override
@@ -16,6 +21,10 @@ public interface ConsoleInputListener extends CloseListener {
     /**
      * {@code onInput} told what was typed and {@code onClose} told how the registration ended, both on the loop thread: two lambdas.
      * {@link Registration#current()} in either gives the registration.
+     *
+     * @param onInput the main callback, as a lambda
+     * @param onClose told how the registration ended
+     * @return the listener
      */
     static ConsoleInputListener of(ConsoleInputListener onInput, CloseListener onClose) {
         java.util.Objects.requireNonNull(onInput, "onInput");

@@ -1,18 +1,18 @@
 package dev.multiwait;
 
-import com.sun.jna.Pointer;
-import com.sun.jna.platform.win32.WinNT;
 import dev.multiwait.internal.ChildJobs;
 import dev.multiwait.internal.DuplexStream;
 import dev.multiwait.internal.Durations;
 import dev.multiwait.internal.EventLoop;
 import dev.multiwait.internal.IocpPort;
+import dev.multiwait.internal.Platform;
 import dev.multiwait.internal.Relay;
 import dev.multiwait.internal.SocketConnect;
 import dev.multiwait.internal.SocketListener;
 import dev.multiwait.internal.AttachedStream;
 import dev.multiwait.internal.UnclosedLoops;
 import dev.multiwait.internal.WaitBridge;
+import dev.multiwait.internal.Waiters;
 import dev.multiwait.win32.JnaWin32;
 import dev.multiwait.win32.Win32;
 
@@ -45,14 +45,39 @@ public final class MultiHandleWait implements AutoCloseable {
     private final Win32 win32;
     private final ChildJobs childJobs;
 
-    public MultiHandleWait() {
-        this(JnaWin32.INSTANCE, DEFAULT_BATCH);
+    static {
+        Waiters.register(MultiHandleWait::new); // the test and bench seam, not public API
     }
 
     /**
-     * With a given native layer: for fault injection (a spy over {@link JnaWin32}) and benchmarks.
+     * A waiter with its own completion port.
+     *
+     * @throws UnsupportedOperationException off Windows or on a JVM that is not 64-bit x64 or arm64
+     *         (see {@link #isSupported()}), before anything native is loaded
      */
-    public MultiHandleWait(Win32 win32, int batchSize) {
+    public MultiHandleWait() {
+        this(supportedWin32(), DEFAULT_BATCH);
+    }
+
+    /**
+     * Whether this JVM can use multiwait: Windows, and a 64-bit x64 or arm64 JVM. Elsewhere the
+     * constructor and the entry points that reach the system ({@link ChildProcess.Builder#start}, {@link OverlappedPipe})
+     * throw {@link UnsupportedOperationException} saying so.
+     *
+     * @return true on Windows with a 64-bit x64 or arm64 JVM
+     */
+    public static boolean isSupported() {
+        return Platform.unsupportedReason() == null;
+    }
+
+    /** The real native layer, once the platform is known to be one it works on. */
+    private static Win32 supportedWin32() {
+        Platform.requireSupported();
+        return JnaWin32.INSTANCE;
+    }
+
+    /** With a given native layer (fault injection, benchmarks): reached through {@link Waiters#create}. */
+    private MultiHandleWait(Win32 win32, int batchSize) {
         if (batchSize <= 0) {
             throw new IllegalArgumentException("batchSize must be positive: " + batchSize);
         }
@@ -80,15 +105,19 @@ public final class MultiHandleWait implements AutoCloseable {
      * @throws MultiWaitException with error 87 for a synchronous handle (a {@code CreatePipe} end, a
      *         Java {@code Process} stream) or one already bound to a completion port; error 6 for a
      *         closed or invalid handle. The handle is then still the caller's, untouched.
+     * @param handle the raw HANDLE value, opened with FILE_FLAG_OVERLAPPED
+     * @return the stream, which now owns the handle
      */
-    public StreamHandle attach(WinNT.HANDLE handle) {
-        return AttachedStream.attach(loop, raw(handle, "handle"));
+    public StreamHandle attach(long handle) {
+        return AttachedStream.attach(loop, handle);
     }
 
     /**
      * Binds an overlapped socket (made with WSA_FLAG_OVERLAPPED) to this waiter and takes ownership
      * of it: reads and writes use WSARecv/WSASend, close uses closesocket.
      *
+     * @param socket the raw SOCKET value
+     * @return the stream, which now owns the socket
      * @throws MultiWaitException as {@link #attach}; the socket is then still the caller's
      */
     public StreamHandle attachSocket(long socket) {
@@ -101,6 +130,11 @@ public final class MultiHandleWait implements AutoCloseable {
      * pending; each accepted connection is attached to this waiter and handed to {@code listener}
      * with its peer address, and another accept is posted in its place.
      *
+     * @param address        where to listen
+     * @param backlog        the listen() backlog
+     * @param pendingAccepts AcceptEx operations kept pending
+     * @param listener       gets each connection, on the loop thread
+     * @return the server, to stop it
      * @throws MultiWaitException naming the address and the WSA error if the socket cannot be
      *         made, bound (10048: in use; 10049: not a local address) or put to listen; nothing is left open
      */
@@ -108,7 +142,13 @@ public final class MultiHandleWait implements AutoCloseable {
         return SocketListener.open(loop, address, backlog, pendingAccepts, listener);
     }
 
-    /** {@link #listen(InetSocketAddress, int, int, AcceptListener)} with the default backlog and pending accepts. */
+    /**
+     * {@link #listen(InetSocketAddress, int, int, AcceptListener)} with the default backlog and pending accepts.
+     *
+     * @param address  where to listen
+     * @param listener gets each connection, on the loop thread
+     * @return the server, to stop it
+     */
     public SocketServer listen(InetSocketAddress address, AcceptListener listener) {
         return listen(address, DEFAULT_BACKLOG, DEFAULT_PENDING_ACCEPTS, listener);
     }
@@ -118,6 +158,10 @@ public final class MultiHandleWait implements AutoCloseable {
      * gets the socket, attached to this waiter and now the listener's; on failure {@code onClose}
      * gets FAILED and a {@link MultiWaitException} naming the address and the error (10061 refused,
      * 10060 timed out, 10051/10065 unreachable); cancelling closes the socket.
+     *
+     * @param remote   where to connect
+     * @param listener told on the loop thread
+     * @return the connect operation, to cancel it
      */
     public Registration connect(InetSocketAddress remote, ConnectListener listener) {
         Objects.requireNonNull(listener, "listener");
@@ -132,6 +176,10 @@ public final class MultiHandleWait implements AutoCloseable {
      * effect. Listener calls run on the loop thread.
      *
      * @throws IllegalArgumentException for a zero or negative timeout
+     * @param remote   where to connect
+     * @param timeout  how long to wait at most
+     * @param listener told on the loop thread
+     * @return the connect operation, to cancel it
      */
     public Registration connect(InetSocketAddress remote, Duration timeout, ConnectListener listener) {
         Objects.requireNonNull(listener, "listener");
@@ -149,12 +197,25 @@ public final class MultiHandleWait implements AutoCloseable {
      * {@code bufferSize} bytes with one read and one write in flight; reading pauses while it is
      * full. A direction whose source ends half-closes its sink ({@link StreamHandle#shutdownOutput})
      * while the other goes on. An error in either direction, cancel() or close tears both down.
+     *
+     * @param a          one stream of this waiter
+     * @param b          the other
+     * @param bufferSize ring bytes per direction
+     * @param listener   told on the loop thread
+     * @return the relay, to cancel it
      */
     public Registration relay(StreamHandle a, StreamHandle b, int bufferSize, RelayListener listener) {
         return Relay.open(loop, a, b, bufferSize, listener);
     }
 
-    /** {@link #relay(StreamHandle, StreamHandle, int, RelayListener)} with {@link #DEFAULT_RELAY_BUFFER} per direction. */
+    /**
+     * {@link #relay(StreamHandle, StreamHandle, int, RelayListener)} with {@link #DEFAULT_RELAY_BUFFER} per direction.
+     *
+     * @param a        one stream of this waiter
+     * @param b        the other
+     * @param listener told on the loop thread
+     * @return the relay, to cancel it
+     */
     public Registration relay(StreamHandle a, StreamHandle b, RelayListener listener) {
         return relay(a, b, DEFAULT_RELAY_BUFFER, listener);
     }
@@ -162,30 +223,57 @@ public final class MultiHandleWait implements AutoCloseable {
     /**
      * One stream made of two one-way handles of this waiter: reads from {@code readSide}, writes and
      * half-close to {@code writeSide} (so a relay can half-close a pair of pipes); close closes both.
+     *
+     * @param readSide  the stream read from
+     * @param writeSide the stream written to
+     * @return the combined stream
      */
     public StreamHandle duplex(StreamHandle readSide, StreamHandle writeSide) {
         return DuplexStream.of(loop, readSide, writeSide);
     }
 
-    /** Calls {@code listener} when {@code handle} is signalled; again after each signal if {@code repeat}. */
-    public Registration watch(WinNT.HANDLE handle, boolean repeat, SignalListener listener) {
+    /**
+     * Calls {@code listener} when {@code handle} is signalled; again after each signal if {@code repeat}.
+     *
+     * @param handle   the raw value of a waitable handle (event, timer, semaphore, mutex...); stays the caller's
+     * @param repeat   true to keep watching after each signal
+     * @param listener told on the loop thread
+     * @return the watch, to cancel it
+     */
+    public Registration watch(long handle, boolean repeat, SignalListener listener) {
         Objects.requireNonNull(listener, "listener");
-        return new WaitBridge(loop, raw(handle, "handle"), WaitBridge.Kind.SIGNAL, repeat, listener).start();
+        return new WaitBridge(loop, handle, WaitBridge.Kind.SIGNAL, repeat, listener).start();
     }
 
-    /** Calls {@code listener} with the exit code once the process has ended. */
-    public Registration watchProcess(WinNT.HANDLE process, ExitListener listener) {
+    /**
+     * Calls {@code listener} with the exit code once the process has ended.
+     *
+     * @param process  the raw process handle (SYNCHRONIZE and PROCESS_QUERY_LIMITED_INFORMATION); stays the caller's
+     * @param listener told on the loop thread
+     * @return the watch, to cancel it
+     */
+    public Registration watchProcess(long process, ExitListener listener) {
         Objects.requireNonNull(listener, "listener");
-        return new WaitBridge(loop, raw(process, "process"), WaitBridge.Kind.PROCESS_EXIT, false, listener).start();
+        return new WaitBridge(loop, process, WaitBridge.Kind.PROCESS_EXIT, false, listener).start();
     }
 
-    /** Delivers typed characters from a console input handle until cancelled. */
-    public Registration watchConsoleInput(WinNT.HANDLE console, ConsoleInputListener listener) {
+    /**
+     * Delivers typed characters from a console input handle until cancelled.
+     *
+     * @param console  the raw console input handle; stays the caller's
+     * @param listener told on the loop thread
+     * @return the watch, to cancel it
+     */
+    public Registration watchConsoleInput(long console, ConsoleInputListener listener) {
         Objects.requireNonNull(listener, "listener");
-        return new WaitBridge(loop, raw(console, "console"), WaitBridge.Kind.CONSOLE_INPUT, true, listener).start();
+        return new WaitBridge(loop, console, WaitBridge.Kind.CONSOLE_INPUT, true, listener).start();
     }
 
-    /** Runs {@code task} on the loop thread (at once if called there). */
+    /**
+     * Runs {@code task} on the loop thread (at once if called there).
+     *
+     * @param task what to run
+     */
     public void execute(Runnable task) {
         loop.execute(Objects.requireNonNull(task, "task"));
     }
@@ -207,6 +295,8 @@ public final class MultiHandleWait implements AutoCloseable {
      * @throws IllegalArgumentException for a negative delay
      * @throws IllegalStateException after close()
      * @throws MultiWaitException called off the loop thread, if the loop could not be woken (not scheduled)
+     * @param task  what to run on the loop thread
+     * @return the timeout, to cancel it
      */
     public Timeout schedule(Duration delay, Runnable task) {
         Objects.requireNonNull(task, "task");
@@ -244,6 +334,7 @@ public final class MultiHandleWait implements AutoCloseable {
      * Waits up to {@code timeout} for completions and dispatches those that came; a timer due within
      * {@code timeout} ends the wait and runs (it counts as a completion).
      *
+     * @param timeout how long to wait at most; zero polls
      * @return the number of completions dispatched
      * @throws MultiWaitException as {@link #run()}
      * @throws IllegalStateException as {@link #run()}
@@ -271,12 +362,20 @@ public final class MultiHandleWait implements AutoCloseable {
         loop.stop();
     }
 
-    /** Registrations (and queued writes) not yet ended. */
+    /**
+     * What is still live.
+     *
+     * @return registrations (and queued writes) not yet ended
+     */
     public int registrationCount() {
         return loop.liveCount();
     }
 
-    /** Where exceptions thrown by listeners go; null restores the default (System.Logger). */
+    /**
+     * Where exceptions thrown by listeners go.
+     *
+     * @param handler called on the loop thread; null restores the default (System.Logger)
+     */
     public void setCallbackErrorHandler(CallbackErrorHandler handler) {
         loop.setErrorHandler(handler);
     }
@@ -363,10 +462,6 @@ public final class MultiHandleWait implements AutoCloseable {
         }
     }
 
-    private static long raw(WinNT.HANDLE handle, String what) {
-        Objects.requireNonNull(handle, what);
-        return Pointer.nativeValue(handle.getPointer());
-    }
 
     @Override
     public String toString() {

@@ -27,6 +27,10 @@ public interface ReadRegistration extends Registration {
      */
     void resume();
 
-    /** True between {@link #pause()} and {@link #resume()}. */
+    /**
+     * Whether reading is paused.
+     *
+     * @return true between {@link #pause()} and {@link #resume()}
+     */
     boolean isPaused();
 }

@@ -25,8 +25,11 @@ public final class Redirect {
         APPEND
     }
 
+    /** A pipe to the parent, pumped by the waiter (the default). */
     public static final Redirect PIPE = new Redirect(Kind.PIPE, null);
+    /** The parent's own standard handle. */
     public static final Redirect INHERIT = new Redirect(Kind.INHERIT, null);
+    /** NUL: input at end of file, output dropped. */
     public static final Redirect DISCARD = new Redirect(Kind.DISCARD, null);
 
     private final Kind kind;
@@ -37,26 +40,50 @@ public final class Redirect {
         this.file = file;
     }
 
-    /** stdin reads {@code file}, which must exist. */
+    /**
+     * stdin reads {@code file}, which must exist.
+     *
+     * @param file the file
+     * @return the redirect
+     */
     public static Redirect from(Path file) {
         return new Redirect(Kind.READ, Objects.requireNonNull(file, "file"));
     }
 
-    /** Output truncates {@code file} (creating it) and writes from its start. */
+    /**
+     * Output truncates {@code file} (creating it) and writes from its start.
+     *
+     * @param file the file
+     * @return the redirect
+     */
     public static Redirect to(Path file) {
         return new Redirect(Kind.WRITE, Objects.requireNonNull(file, "file"));
     }
 
-    /** Output is appended to {@code file} (creating it). */
+    /**
+     * Output is appended to {@code file} (creating it).
+     *
+     * @param file the file
+     * @return the redirect
+     */
     public static Redirect appendTo(Path file) {
         return new Redirect(Kind.APPEND, Objects.requireNonNull(file, "file"));
     }
 
+    /**
+     * What kind of redirect this is.
+     *
+     * @return the kind
+     */
     public Kind kind() {
         return kind;
     }
 
-    /** The file, for READ, WRITE and APPEND; null otherwise. */
+    /**
+     * The file redirected to or from.
+     *
+     * @return the file, for READ, WRITE and APPEND; null otherwise
+     */
     public Path file() {
         return file;
     }

@@ -8,13 +8,25 @@ import java.net.InetSocketAddress;
  * sockets closed, then the listening socket; the listener's {@code onClose} follows.
  */
 public interface SocketServer extends Registration, AutoCloseable {
-    /** The address actually bound (with the port the system chose for port 0). */
+    /**
+     * The address actually bound.
+     *
+     * @return the local address, with the port the system chose for port 0
+     */
     InetSocketAddress localAddress();
 
-    /** The raw listening socket. */
+    /**
+     * The listening socket.
+     *
+     * @return its raw SOCKET value
+     */
     long socket();
 
-    /** How many AcceptEx operations it keeps pending. */
+    /**
+     * How many AcceptEx operations it keeps pending.
+     *
+     * @return the number given to {@link MultiHandleWait#listen}
+     */
     int pendingAccepts();
 
     /** Same as {@link #cancel()}. */

@@ -19,7 +19,11 @@ public interface StreamHandle extends AutoCloseable {
     /** Default bound on the bytes queued writes may hold in native memory: 256 MiB. */
     long DEFAULT_MAX_PENDING_WRITE_BYTES = 256L << 20;
 
-    /** The raw handle value. */
+    /**
+     * The handle this stream owns.
+     *
+     * @return its raw HANDLE (or SOCKET) value
+     */
     long handle();
 
     /**
@@ -27,20 +31,30 @@ public interface StreamHandle extends AutoCloseable {
      * flight at a time, until end of stream, an error, or cancellation. The registration can
      * {@linkplain ReadRegistration#pause() pause} and resume the reading.
      *
+     * @param bufferSize bytes per read
+     * @param listener   gets the data and the end, on the loop thread
+     * @return the read, to cancel it
+     *
      * @throws IllegalStateException if a read is already active on this stream or it is closed
      */
     ReadRegistration read(int bufferSize, ReadListener listener);
 
     /**
      * Queues a copy of {@code data} (consumed from position to limit) for writing; writes go out in
-     * order, one in flight at a time. The listener may be null.
+     * order, one in flight at a time.
      *
+     * @param data     the bytes to write; the buffer is the caller's again when this returns
+     * @param listener told on the loop thread how the write ended; may be null
      * @throws IllegalStateException if the stream is closed, its output shut down, or the write would take
      *         the queued bytes beyond {@link #setMaxPendingWriteBytes the limit} (nothing is queued then)
      */
     void write(ByteBuffer data, WriteListener listener);
 
-    /** Bytes of writes queued or in flight whose listener has not been told yet. Any thread. */
+    /**
+     * Bytes of writes queued or in flight whose listener has not been told yet. Any thread.
+     *
+     * @return the byte count
+     */
     default long pendingWriteBytes() {
         return 0;
     }
@@ -48,6 +62,8 @@ public interface StreamHandle extends AutoCloseable {
     /**
      * False once more than the high water mark is pending, true again once the pending bytes fell to the
      * low mark (netty's {@code isWritable()}). Any thread. Advisory: writes are still accepted up to the limit.
+     *
+     * @return false while more than the high water mark is pending
      */
     default boolean isWritable() {
         return true;
@@ -59,6 +75,9 @@ public interface StreamHandle extends AutoCloseable {
      *
      * @throws IllegalArgumentException unless {@code 0 <= low <= high}
      * @throws IllegalStateException if the stream is closed
+     * @param low      pending bytes at which the stream is writable again
+     * @param high     pending bytes above which it is unwritable
+     * @param listener told of each change on the loop thread; may be null
      */
     default void setWriteWaterMarks(long low, long high, WritabilityListener listener) {
         throw new UnsupportedOperationException("setWriteWaterMarks on " + this);
@@ -71,6 +90,7 @@ public interface StreamHandle extends AutoCloseable {
      *
      * @throws IllegalArgumentException if {@code max <= 0}
      * @throws IllegalStateException if the stream is closed
+     * @param max the most bytes queued writes may hold
      */
     default void setMaxPendingWriteBytes(long max) {
         throw new UnsupportedOperationException("setMaxPendingWriteBytes on " + this);
@@ -79,6 +99,9 @@ public interface StreamHandle extends AutoCloseable {
     /**
      * Server end of a named pipe: waits for a client (ConnectNamedPipe). A client that connected
      * before the call (ERROR_PIPE_CONNECTED) counts as connected at once.
+     *
+     * @param listener told on the loop thread when a client has connected
+     * @return the connect operation, to cancel it
      *
      * @throws IllegalStateException on a socket (use {@link MultiHandleWait#connect}) or a closed stream
      */
@@ -89,7 +112,9 @@ public interface StreamHandle extends AutoCloseable {
      * goes on. A socket gets {@code shutdown(SD_SEND)} (the peer reads end of stream); a pipe or
      * file handle is closed as soon as nothing reads from it (a duplex named pipe has no
      * half-close of its own: pair two one-way pipes with {@link MultiHandleWait#duplex} for that).
-     * Later writes are refused. {@code listener} (may be null) is told (0, null) or the error.
+     * Later writes are refused.
+     *
+     * @param listener told on the loop thread (0, null) or the error; may be null
      *
      * @throws IllegalStateException if the stream is closed or owned by a relay
      */
@@ -112,6 +137,8 @@ public interface StreamHandle extends AutoCloseable {
      *
      * @throws IllegalArgumentException if {@code timeout} is negative
      * @throws IllegalStateException if the stream is closed or owned by a relay
+     * @param timeout  how long the queued writes may take
+     * @param listener told how the close went; may be null
      */
     default void closeAfterWrites(Duration timeout, WriteListener listener) {
         throw new UnsupportedOperationException("closeAfterWrites on " + this);
@@ -123,22 +150,36 @@ public interface StreamHandle extends AutoCloseable {
      *
      * @throws MultiWaitException if getpeername fails (10057 WSAENOTCONN: not connected)
      * @throws IllegalStateException if the stream is closed and the address was never asked for before
+     * @return the peer address, or null
      */
     default InetSocketAddress remoteAddress() {
         return null;
     }
 
-    /** This end's address (getsockname, or what AcceptEx gave), null for a pipe or file; as {@link #remoteAddress}. */
+    /**
+     * This end's address (getsockname, or what AcceptEx gave); as {@link #remoteAddress}.
+     *
+     * @return the local address, null for a pipe or file
+     */
     default InetSocketAddress localAddress() {
         return null;
     }
 
-    /** Attaches any object of yours (null to clear); returns the previous one. Any thread. */
+    /**
+     * Attaches any object of yours (null to clear). Any thread.
+     *
+     * @param attachment the object, or null
+     * @return the previous one
+     */
     default Object attach(Object attachment) {
         throw new UnsupportedOperationException("attach on " + this);
     }
 
-    /** What {@link #attach(Object)} set last, or null. */
+    /**
+     * What {@link #attach(Object)} set last.
+     *
+     * @return the object, or null
+     */
     default Object attachment() {
         return null;
     }
@@ -152,6 +193,9 @@ public interface StreamHandle extends AutoCloseable {
      *
      * @throws IllegalArgumentException if a size is not positive
      * @throws IllegalStateException as {@link #read}
+     * @param bufferSize  bytes per read
+     * @param maxBuffered bytes held unread before reading pauses
+     * @return the blocking view
      */
     default InputStream asInputStream(int bufferSize, int maxBuffered) {
         throw new UnsupportedOperationException("asInputStream on " + this);
@@ -165,6 +209,9 @@ public interface StreamHandle extends AutoCloseable {
      * half-closes ({@link #shutdownOutput}). A write error is an IOException from the next call.
      *
      * @throws IllegalArgumentException unless {@code 0 <= lowWaterMark <= highWaterMark}
+     * @param lowWaterMark  pending bytes at which a waiting write goes on
+     * @param highWaterMark pending bytes above which {@code write} waits
+     * @return the blocking view
      */
     default OutputStream asOutputStream(long lowWaterMark, long highWaterMark) {
         throw new UnsupportedOperationException("asOutputStream on " + this);
@@ -181,12 +228,17 @@ public interface StreamHandle extends AutoCloseable {
      *
      * @throws IllegalArgumentException for a negative timeout
      * @throws IllegalStateException if the stream is closed
+     * @param timeout how long no byte may move; {@link java.time.Duration#ZERO} turns it off
      */
     default void setIdleTimeout(java.time.Duration timeout) {
         throw new UnsupportedOperationException("setIdleTimeout on " + this);
     }
 
-    /** True for a socket (WSARecv/WSASend, Winsock error codes), false for pipes and files. */
+    /**
+     * Whether the handle is a socket.
+     *
+     * @return true for a socket (WSARecv/WSASend, Winsock error codes), false for pipes and files
+     */
     default boolean isSocket() {
         return false;
     }

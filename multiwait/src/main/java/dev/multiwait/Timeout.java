@@ -8,9 +8,15 @@ public interface Timeout {
     /**
      * Withdraws the task if it has not started: true if this call withdrew it, false if it already ran,
      * is running, was cancelled before (a second cancel is a no-op) or was dropped by close().
+     *
+     * @return true if this call withdrew the task
      */
     boolean cancel();
 
-    /** True until the task starts, is cancelled, or is dropped by close(). */
+    /**
+     * Whether the task is still waiting.
+     *
+     * @return true until the task starts, is cancelled, or is dropped by close()
+     */
     boolean isPending();
 }

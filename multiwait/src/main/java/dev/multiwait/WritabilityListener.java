@@ -7,5 +7,11 @@ package dev.multiwait;
  */
 @FunctionalInterface
 public interface WritabilityListener {
+    /**
+     * The stream crossed a water mark; called on the loop thread.
+     *
+     * @param stream   the stream
+     * @param writable false once above the high mark, true once back at the low mark
+     */
     void onWritabilityChanged(StreamHandle stream, boolean writable);
 }

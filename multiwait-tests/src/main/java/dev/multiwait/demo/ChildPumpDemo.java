@@ -4,7 +4,6 @@ import dev.multiwait.ChildProcess;
 import dev.multiwait.CloseReason;
 import dev.multiwait.MultiHandleWait;
 import dev.multiwait.ReadListener;
-import dev.multiwait.win32.HandleCount;
 
 import java.nio.ByteBuffer;
 import java.nio.file.Path;

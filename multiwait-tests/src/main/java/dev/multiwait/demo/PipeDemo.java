@@ -62,7 +62,7 @@ final class PipeDemo {
             for (int i = 0; i < events; i++) {
                 WinNT.HANDLE ev = Kernel32.INSTANCE.CreateEvent(null, false, false, null);
                 eventHandles.add(ev);
-                wait.watch(ev, false, () -> signalled[0]++);
+                wait.watch(Handles.raw(ev), false, () -> signalled[0]++);
             }
             Thread signaller = new Thread(() -> eventHandles.forEach(Kernel32.INSTANCE::SetEvent), "signaller");
             signaller.start();

@@ -1,5 +1,6 @@
 package dev.multiwait.it;
 
+import dev.multiwait.internal.Waiters;
 import dev.multiwait.AcceptListener;
 import dev.multiwait.CloseReason;
 import dev.multiwait.MultiHandleWait;
@@ -52,7 +53,7 @@ class AcceptResetStormTest {
         List<MultiWaitException> acceptFailures = new CopyOnWriteArrayList<>();
         AtomicInteger accepted = new AtomicInteger();
         List<SocketServer> servers = new ArrayList<>();
-        MultiHandleWait wait = new MultiHandleWait(win32, 128);
+        MultiHandleWait wait = Waiters.create(win32, 128);
         Thread loop = new Thread(wait::run, "reset-storm-loop");
         try {
             for (int i = 0; i < listeners; i++) {

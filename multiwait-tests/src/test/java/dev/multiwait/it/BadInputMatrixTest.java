@@ -1,5 +1,7 @@
 package dev.multiwait.it;
 
+import dev.multiwait.demo.Handles;
+import dev.multiwait.internal.Waiters;
 import com.sun.jna.Pointer;
 import com.sun.jna.platform.win32.Kernel32;
 import com.sun.jna.platform.win32.WinBase;
@@ -143,54 +145,51 @@ class BadInputMatrixTest {
             other.attach(bound.server());
 
             // attach
-            row("attach", "`null`", NullPointerException.class, -1, () -> wait.attach(null), "handle");
-            row("attach", "NULL (value 0)", MultiWaitException.class, 6, () -> wait.attach(NULL_VALUE), "NULL");
-            row("attach", "`INVALID_HANDLE_VALUE`", MultiWaitException.class, 6, () -> wait.attach(INVALID),
+            row("attach", "NULL (value 0)", MultiWaitException.class, 6, () -> wait.attach(Handles.raw(NULL_VALUE)), "NULL");
+            row("attach", "`INVALID_HANDLE_VALUE`", MultiWaitException.class, 6, () -> wait.attach(Handles.raw(INVALID)),
                     "0xffffffffffffffff", "INVALID_HANDLE_VALUE");
-            row("attach", "closed handle", MultiWaitException.class, 6, () -> wait.attach(closed), hex(closed));
-            row("attach", "event (wrong kind)", MultiWaitException.class, 6, () -> wait.attach(event), hex(event), "use watch()");
-            row("attach", "process handle (wrong kind)", MultiWaitException.class, 6, () -> wait.attach(process), hex(process));
+            row("attach", "closed handle", MultiWaitException.class, 6, () -> wait.attach(Handles.raw(closed)), hex(closed));
+            row("attach", "event (wrong kind)", MultiWaitException.class, 6, () -> wait.attach(Handles.raw(event)), hex(event), "use watch()");
+            row("attach", "process handle (wrong kind)", MultiWaitException.class, 6, () -> wait.attach(Handles.raw(process)), hex(process));
             row("attach", "synchronous handle (`CreatePipe` end)", MultiWaitException.class, 87,
-                    () -> wait.attach(syncRead.getValue()), "overlapped");
+                    () -> wait.attach(Handles.raw(syncRead.getValue())), "overlapped");
             row("attach", "handle bound to another waiter's port", MultiWaitException.class, 87,
                     () -> wait.attach(bound.server()), "already bound");
             StreamHandle s = wait.attach(pipe.server());
-            row("attach", "the same handle twice", MultiWaitException.class, 87, () -> wait.attach(pipe.server()), hex(pipe.server()));
-            assertTrue(Pipes.isOpen(syncRead.getValue()) && Pipes.isOpen(event) && Pipes.isOpen(bound.server()),
+            row("attach", "the same handle twice", MultiWaitException.class, 87, () -> wait.attach(pipe.server()), hex(Handles.handle(pipe.server())));
+            assertTrue(Pipes.isOpen(syncRead.getValue()) && Pipes.isOpen(event) && Pipes.isOpen(Handles.handle(bound.server())),
                     "refused handles are still the caller's");
 
             // attachSocket
             row("attachSocket", "`INVALID_SOCKET`", MultiWaitException.class, 6, () -> wait.attachSocket(-1), "INVALID_SOCKET");
             row("attachSocket", "0", MultiWaitException.class, 6, () -> wait.attachSocket(0));
             row("attachSocket", "a pipe handle (not a socket)", MultiWaitException.class, 10038,
-                    () -> wait.attachSocket(raw(bound.client())), "not an open socket");
-            assertTrue(Pipes.isOpen(bound.client()));
+                    () -> wait.attachSocket(raw(Handles.handle(bound.client()))), "not an open socket");
+            assertTrue(Pipes.isOpen(Handles.handle(bound.client())));
 
             // watch, watchProcess, watchConsoleInput
-            row("watch", "`null` handle or listener", NullPointerException.class, -1, () -> wait.watch(null, false, () -> { }));
-            TRIED.incrementAndGet();
-            assertThrows(NullPointerException.class, () -> wait.watch(event, false, null));
-            row("watch", "NULL (value 0)", MultiWaitException.class, 6, () -> wait.watch(NULL_VALUE, false, () -> { }), "NULL");
+            row("watch", "`null` listener", NullPointerException.class, -1, () -> wait.watch(Handles.raw(event), false, null));
+            row("watch", "NULL (value 0)", MultiWaitException.class, 6, () -> wait.watch(Handles.raw(NULL_VALUE), false, () -> { }), "NULL");
             row("watch", "`INVALID_HANDLE_VALUE` (= `GetCurrentProcess()`)", MultiWaitException.class, 6,
-                    () -> wait.watch(INVALID, false, () -> { }), "pseudo-handle");
-            row("watch", "closed handle", MultiWaitException.class, 6, () -> wait.watch(closed, false, () -> { }), hex(closed));
+                    () -> wait.watch(Handles.raw(INVALID), false, () -> { }), "pseudo-handle");
+            row("watch", "closed handle", MultiWaitException.class, 6, () -> wait.watch(Handles.raw(closed), false, () -> { }), hex(closed));
             row("watch", "overlapped pipe (wrong kind)", MultiWaitException.class, 6,
                     () -> wait.watch(pipe.client(), false, () -> { }), "use attach()");
             row("watch", "synchronous pipe end (wrong kind)", MultiWaitException.class, 6,
-                    () -> wait.watch(syncWrite.getValue(), false, () -> { }), "use attach()");
+                    () -> wait.watch(Handles.raw(syncWrite.getValue()), false, () -> { }), "use attach()");
             row("watchProcess", "event (wrong kind)", MultiWaitException.class, 6,
-                    () -> wait.watchProcess(event, code -> { }), "not a process handle");
+                    () -> wait.watchProcess(Handles.raw(event), code -> { }), "not a process handle");
             row("watchProcess", "`INVALID_HANDLE_VALUE` (= `GetCurrentProcess()`)", MultiWaitException.class, 6,
-                    () -> wait.watchProcess(INVALID, code -> { }));
-            row("watchProcess", "closed handle", MultiWaitException.class, 6, () -> wait.watchProcess(closed, code -> { }));
+                    () -> wait.watchProcess(Handles.raw(INVALID), code -> { }));
+            row("watchProcess", "closed handle", MultiWaitException.class, 6, () -> wait.watchProcess(Handles.raw(closed), code -> { }));
             row("watchConsoleInput", "event (not a console)", MultiWaitException.class, 6,
-                    () -> wait.watchConsoleInput(event, text -> { }), "not a console input handle");
+                    () -> wait.watchConsoleInput(Handles.raw(event), text -> { }), "not a console input handle");
             assertEquals(0, wait.registrationCount(), "a refused call registers nothing");
 
             // double registration of a waitable handle is two registrations: both fire
             AtomicInteger fired = new AtomicInteger();
-            wait.watch(event, false, fired::incrementAndGet);
-            wait.watch(event, false, fired::incrementAndGet);
+            wait.watch(Handles.raw(event), false, fired::incrementAndGet);
+            wait.watch(Handles.raw(event), false, fired::incrementAndGet);
             Kernel32.INSTANCE.SetEvent(event);
             BridgeTestSupport.runGuarded(wait, "two watches of one event");
             assertEquals(2, fired.get());
@@ -200,19 +199,19 @@ class BadInputMatrixTest {
             WinNT.HANDLE conin = Kernel32.INSTANCE.CreateFile("CONIN$", 0xC0000000, 3, null, 3, 0, null);
             if (conin != null && !WinBase.INVALID_HANDLE_VALUE.equals(conin)) {
                 keep.add(conin);
-                row("attach", "console handle (wrong kind)", MultiWaitException.class, 87, () -> wait.attach(conin));
+                row("attach", "console handle (wrong kind)", MultiWaitException.class, 87, () -> wait.attach(Handles.raw(conin)));
             }
             s.close();
         } finally {
             for (WinNT.HANDLE h : keep) {
                 Kernel32.INSTANCE.CloseHandle(h);
             }
-            for (WinNT.HANDLE h : List.of(pipe.client(), event, syncRead.getValue(), syncWrite.getValue(), process)) {
+            for (WinNT.HANDLE h : List.of(Handles.handle(pipe.client()), event, syncRead.getValue(), syncWrite.getValue(), process)) {
                 Kernel32.INSTANCE.CloseHandle(h);
             }
         }
-        assertTrue(Pipes.isClosedPipe(bound.server()), "the other waiter closed what it owned");
-        Kernel32.INSTANCE.CloseHandle(bound.client());
+        assertTrue(Pipes.isClosedPipe(Handles.handle(bound.server())), "the other waiter closed what it owned");
+        Kernel32.INSTANCE.CloseHandle(Handles.handle(bound.client()));
         assertEquals(blocks, NativeOp.liveBlocks());
     }
 
@@ -334,9 +333,9 @@ class BadInputMatrixTest {
 
     @Test
     void theWaiterItself() throws Exception {
-        row("new MultiHandleWait", "`null` native layer", NullPointerException.class, -1, () -> new MultiHandleWait(null, 64), "win32");
-        row("new MultiHandleWait", "batch size 0", IllegalArgumentException.class, -1, () -> new MultiHandleWait(JnaWin32.INSTANCE, 0));
-        row("new MultiHandleWait", "batch size -1", IllegalArgumentException.class, -1, () -> new MultiHandleWait(JnaWin32.INSTANCE, -1));
+        row("new MultiHandleWait", "`null` native layer", NullPointerException.class, -1, () -> Waiters.create(null, 64), "win32");
+        row("new MultiHandleWait", "batch size 0", IllegalArgumentException.class, -1, () -> Waiters.create(JnaWin32.INSTANCE, 0));
+        row("new MultiHandleWait", "batch size -1", IllegalArgumentException.class, -1, () -> Waiters.create(JnaWin32.INSTANCE, -1));
         WinNT.HANDLE event = Kernel32.INSTANCE.CreateEvent(null, false, false, null);
         OverlappedPipe.Pair pipe = OverlappedPipe.create();
         try {
@@ -345,7 +344,7 @@ class BadInputMatrixTest {
             row("runOnce", "negative timeout", IllegalArgumentException.class, -1, () -> wait.runOnce(Duration.ofMillis(-1)), "negative");
             row("execute", "`null` task", NullPointerException.class, -1, () -> wait.execute(null));
             // run() on a second thread while one runs; close() from a listener
-            Registration keeper = wait.watch(event, false, () -> { });
+            Registration keeper = wait.watch(Handles.raw(event), false, () -> { });
             AtomicReference<Throwable> fromListener = new AtomicReference<>();
             List<Throwable> nestedRuns = new ArrayList<>();
             wait.execute(() -> {
@@ -388,18 +387,18 @@ class BadInputMatrixTest {
             StreamHandle ra = wait.attach(relayPair.server());
             StreamHandle rb = wait.attach(relayPair.client());
             wait.close();
-            assertTrue(Pipes.isClosedPipe(relayPair.server()), "the waiter closed what it owned");
+            assertTrue(Pipes.isClosedPipe(Handles.handle(relayPair.server())), "the waiter closed what it owned");
             row("relay", "after the waiter's close()", IllegalStateException.class, -1,
                     () -> wait.relay(ra, rb, (x, y) -> { }), "closed");
             row("watchConsoleInput", "after the waiter's close()", IllegalStateException.class, -1,
-                    () -> wait.watchConsoleInput(event, t -> { }), "closed");
+                    () -> wait.watchConsoleInput(Handles.raw(event), t -> { }), "closed");
             // everything after close
             String closed = "MultiHandleWait is closed";
             row("attach", "after the waiter's close()", IllegalStateException.class, -1, () -> wait.attach(pipe.server()), closed);
             row("attachSocket", "after the waiter's close()", IllegalStateException.class, -1, () -> wait.attachSocket(1), closed);
-            row("watch", "after the waiter's close()", IllegalStateException.class, -1, () -> wait.watch(event, false, () -> { }), closed);
+            row("watch", "after the waiter's close()", IllegalStateException.class, -1, () -> wait.watch(Handles.raw(event), false, () -> { }), closed);
             row("watchProcess", "after the waiter's close()", IllegalStateException.class, -1,
-                    () -> wait.watchProcess(event, c -> { }), closed);
+                    () -> wait.watchProcess(Handles.raw(event), c -> { }), closed);
             row("listen", "after the waiter's close()", IllegalStateException.class, -1,
                     () -> wait.listen(Net.loopback4(0), (srv, c, p) -> { }), closed);
             row("connect", "after the waiter's close()", IllegalStateException.class, -1,
@@ -415,11 +414,11 @@ class BadInputMatrixTest {
             wait.close();
             keeper.cancel();
             accepted("cancel / close / Registration.cancel", "after the waiter's close()", "accepted: no-ops");
-            assertTrue(Pipes.isOpen(pipe.server()), "refused after close: still the caller's");
+            assertTrue(Pipes.isOpen(Handles.handle(pipe.server())), "refused after close: still the caller's");
         } finally {
             Kernel32.INSTANCE.CloseHandle(event);
-            Kernel32.INSTANCE.CloseHandle(pipe.server());
-            Kernel32.INSTANCE.CloseHandle(pipe.client());
+            Kernel32.INSTANCE.CloseHandle(Handles.handle(pipe.server()));
+            Kernel32.INSTANCE.CloseHandle(Handles.handle(pipe.client()));
         }
     }
 

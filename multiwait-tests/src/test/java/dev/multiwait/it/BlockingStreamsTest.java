@@ -1,5 +1,6 @@
 package dev.multiwait.it;
 
+import dev.multiwait.demo.Handles;
 import com.sun.jna.platform.win32.WinNT;
 import dev.multiwait.MultiHandleWait;
 import dev.multiwait.OverlappedPipe;
@@ -35,7 +36,7 @@ class BlockingStreamsTest {
         byte[] data = Pipes.randomBytes(31, TOTAL);
         WinNT.HANDLE keepAlive = BridgeTestSupport.newEvent(true, false);
         try (MultiHandleWait wait = new MultiHandleWait()) {
-            wait.watch(keepAlive, false, () -> { }); // the loop runs until close, between writes too
+            wait.watch(Handles.raw(keepAlive), false, () -> { }); // the loop runs until close, between writes too
             Thread loop = new Thread(wait::run, "loop");
             loop.start();
             StreamHandle client = wait.attach(pair.client());

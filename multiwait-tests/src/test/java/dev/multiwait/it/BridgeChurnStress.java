@@ -1,5 +1,6 @@
 package dev.multiwait.it;
 
+import dev.multiwait.demo.Handles;
 import com.sun.jna.platform.win32.WinNT;
 import dev.multiwait.CloseReason;
 import dev.multiwait.MultiHandleWait;
@@ -35,7 +36,7 @@ public final class BridgeChurnStress {
         long seconds = args.length > 0 ? Long.parseLong(args[0]) : 60;
         WinNT.HANDLE never = K32.CreateEvent(null, true, false, null);
         try (MultiHandleWait wait = new MultiHandleWait()) {
-            wait.watch(never, true, new SignalListener() { // keeps run() running between rounds
+            wait.watch(Handles.raw(never), true, new SignalListener() { // keeps run() running between rounds
                 @Override
                 public void onSignal() {
                 }
@@ -145,7 +146,7 @@ public final class BridgeChurnStress {
         for (int i = 0; i < n; i++) {
             WinNT.HANDLE h = K32.CreateEvent(null, false, false, null);
             events.add(h);
-            wait.watch(h, false, new SignalListener() {
+            wait.watch(Handles.raw(h), false, new SignalListener() {
                 @Override
                 public void onSignal() {
                     SIGNALS.incrementAndGet();

@@ -1,5 +1,6 @@
 package dev.multiwait.it;
 
+import dev.multiwait.internal.Waiters;
 import com.sun.jna.Native;
 import com.sun.jna.Pointer;
 import dev.multiwait.CloseReason;
@@ -187,7 +188,7 @@ class BufferAliasingTest {
         int idle = 10;
         int size = 128 * 1024;
         List<Checking> listeners = new ArrayList<>();
-        try (MultiHandleWait readers = new MultiHandleWait(layer, 64); MultiHandleWait writers = new MultiHandleWait()) {
+        try (MultiHandleWait readers = Waiters.create(layer, 64); MultiHandleWait writers = new MultiHandleWait()) {
             // One writer loop thread for the whole test: Wine fails I/O issued by a thread that exits
             // before it completes (STATUS_ALERTED, bytes lost), so writes must not be issued by short-lived pumps.
             AtomicBoolean writing = new AtomicBoolean(true);

@@ -1,5 +1,6 @@
 package dev.multiwait.it;
 
+import dev.multiwait.internal.Waiters;
 import dev.multiwait.ChildProcess;
 import dev.multiwait.CloseReason;
 import dev.multiwait.ExitListener;
@@ -123,7 +124,7 @@ class ChildExitListenerTest {
         FaultyWin32 faulty = new FaultyWin32();
         faulty.fail(FaultyWin32.Call.GET_EXIT_CODE_PROCESS, FaultInjectionTest.ERR).always();
         Heard heard = new Heard();
-        try (MultiHandleWait wait = new MultiHandleWait(faulty, 64)) {
+        try (MultiHandleWait wait = Waiters.create(faulty, 64)) {
             ChildProcess c = ChildProcess.builder(Children.exe(), "exit", "3").start(wait);
             c.stdout().close();
             c.stderr().close();

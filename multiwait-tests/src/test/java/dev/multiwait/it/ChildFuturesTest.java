@@ -1,5 +1,6 @@
 package dev.multiwait.it;
 
+import dev.multiwait.internal.Waiters;
 import dev.multiwait.ChildProcess;
 import dev.multiwait.CloseReason;
 import dev.multiwait.MultiHandleWait;
@@ -129,7 +130,7 @@ class ChildFuturesTest {
     void aFailedExitWatchFailsBothFuturesWithItsError() {
         FaultyWin32 faulty = new FaultyWin32();
         faulty.fail(FaultyWin32.Call.GET_EXIT_CODE_PROCESS, FaultInjectionTest.ERR).always();
-        try (MultiHandleWait wait = new MultiHandleWait(faulty, 64)) {
+        try (MultiHandleWait wait = Waiters.create(faulty, 64)) {
             ChildProcess c = ChildProcess.builder(Children.exe(), "exit", "3").start(wait);
             Pipes.Collector out = new Pipes.Collector();
             c.stdout().read(1024, out);

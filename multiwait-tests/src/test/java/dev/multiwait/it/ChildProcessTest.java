@@ -1,5 +1,6 @@
 package dev.multiwait.it;
 
+import dev.multiwait.demo.Handles;
 import com.sun.jna.Memory;
 import com.sun.jna.Native;
 import com.sun.jna.Pointer;
@@ -319,7 +320,7 @@ class ChildProcessTest {
         }
         OverlappedPipe.Pair pair = OverlappedPipe.create();
         try {
-            assertEquals(onlyMe, dacl(pair.server()), "OverlappedPipe pairs too");
+            assertEquals(onlyMe, dacl(Handles.handle(pair.server())), "OverlappedPipe pairs too");
             String name = pair.name();
             long second = W.createNamedPipe(name, PIPE_ACCESS_INBOUND | FILE_FLAG_OVERLAPPED, 0, 1, 4096, 4096, 0, 0);
             int secondError = W.lastError();
@@ -329,8 +330,8 @@ class ChildProcessTest {
             assertEquals(-1, third, "a second client of an OverlappedPipe must fail");
             assertEquals(231, W.lastError(), "ERROR_PIPE_BUSY");
         } finally {
-            Kernel32.INSTANCE.CloseHandle(pair.server());
-            Kernel32.INSTANCE.CloseHandle(pair.client());
+            Kernel32.INSTANCE.CloseHandle(Handles.handle(pair.server()));
+            Kernel32.INSTANCE.CloseHandle(Handles.handle(pair.client()));
         }
     }
 

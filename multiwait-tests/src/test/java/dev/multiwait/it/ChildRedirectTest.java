@@ -9,7 +9,7 @@ import dev.multiwait.MultiHandleWait;
 import dev.multiwait.MultiWaitException;
 import dev.multiwait.Redirect;
 import dev.multiwait.demo.SeededStream;
-import dev.multiwait.win32.HandleCount;
+import dev.multiwait.demo.HandleCount;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

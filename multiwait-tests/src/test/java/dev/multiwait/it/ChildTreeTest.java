@@ -1,5 +1,6 @@
 package dev.multiwait.it;
 
+import dev.multiwait.internal.Waiters;
 import com.sun.jna.NativeLibrary;
 import com.sun.jna.platform.win32.Kernel32;
 import com.sun.jna.platform.win32.WinNT;
@@ -77,7 +78,7 @@ class ChildTreeTest {
         Lines lines = new Lines();
         c.stdout().read(4096, lines);
         pump(wait, () -> lines.pids().size() == n, "the pids of " + n + " grandchildren");
-        pids.add(c.pid());
+        pids.add((int) c.pid());
         pids.addAll(lines.pids());
         return c;
     }
@@ -256,7 +257,7 @@ class ChildTreeTest {
                 return true;
             }
         };
-        try (MultiHandleWait wait = new MultiHandleWait(accepting, 64)) {
+        try (MultiHandleWait wait = Waiters.create(accepting, 64)) {
             List<Integer> pids = new ArrayList<>();
             ChildProcess c = tree(wait, 2, pids);
             long start = System.nanoTime();
@@ -303,7 +304,7 @@ class ChildTreeTest {
         };
         List<Throwable> reported = new java.util.concurrent.CopyOnWriteArrayList<>();
         List<String> threads = new java.util.concurrent.CopyOnWriteArrayList<>();
-        try (MultiHandleWait wait = new MultiHandleWait(layer, 64)) {
+        try (MultiHandleWait wait = Waiters.create(layer, 64)) {
             wait.setCallbackErrorHandler((registration, error) -> {
                 reported.add(error);
                 threads.add(Thread.currentThread().getName());

@@ -3,7 +3,10 @@ package dev.multiwait.it;
 import dev.multiwait.CloseReason;
 import dev.multiwait.ReadListener;
 import dev.multiwait.demo.SeededStream;
+import dev.multiwait.support.BuildChild;
+import org.junit.jupiter.api.Assumptions;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,13 +16,29 @@ final class Children {
     private Children() {
     }
 
-    /** Built by scripts/build-child.sh; tests run with multiwait-tests as the working directory. */
+    /**
+     * Built by scripts/build-child.sh or, in a native Windows {@code mvn verify}, by BuildChild;
+     * tests run with multiwait-tests as the working directory. Where BuildChild found no C
+     * compiler, the calling test is skipped with its reason; otherwise a missing child is an error.
+     */
     static String exe() {
         Path p = Path.of(System.getProperty("multiwait.child", "target/mwchild.exe")).toAbsolutePath();
         if (!Files.isRegularFile(p)) {
+            Path skipped = BuildChild.skipMarker(p);
+            if (Files.isRegularFile(skipped)) {
+                Assumptions.abort(readQuietly(skipped));
+            }
             throw new IllegalStateException(p + " is missing: run scripts/build-child.sh");
         }
         return p.toString();
+    }
+
+    private static String readQuietly(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            return file + " (unreadable: " + e + ")";
+        }
     }
 
     /** Checks a stream against the seeded sequence as it arrives. */

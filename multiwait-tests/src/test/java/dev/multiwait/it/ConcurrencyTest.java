@@ -1,5 +1,7 @@
 package dev.multiwait.it;
 
+import dev.multiwait.demo.Handles;
+import dev.multiwait.internal.Waiters;
 import com.sun.jna.platform.win32.Kernel32;
 import com.sun.jna.platform.win32.WinNT;
 import dev.multiwait.CloseReason;
@@ -117,7 +119,7 @@ class ConcurrencyTest {
                     }
                     wait.close();
                 } catch (IllegalStateException closedElsewhere) {
-                    // another thread's close() took over: stay alive until it has drained (see the README on Wine)
+                    // another thread's close() took over: stay alive until it has drained (see RELIABILITY.md on Wine)
                     awaitQuietly(closedLatch);
                 } catch (Throwable e) {
                     failure.set(e);
@@ -220,7 +222,7 @@ class ConcurrencyTest {
             WinNT.HANDLE e = Kernel32.INSTANCE.CreateEvent(null, false, false, null);
             try {
                 Checked c = new Checked("watch " + id, loopThread, problems);
-                Registration reg = wait.watch(e, true, c);
+                Registration reg = wait.watch(Handles.raw(e), true, c);
                 int sets = rnd.nextInt(3);
                 for (int i = 0; i < sets; i++) {
                     Kernel32.INSTANCE.SetEvent(e);
@@ -335,7 +337,7 @@ class ConcurrencyTest {
 
     private static void closeRace(int round, ConcurrentLinkedQueue<String> problems, int[] ended) throws Exception {
         Net.TrackingWin32 win32 = new Net.TrackingWin32(); // records every CloseHandle the waiter makes
-        MultiHandleWait wait = new MultiHandleWait(win32, MultiHandleWait.DEFAULT_BATCH);
+        MultiHandleWait wait = Waiters.create(win32, MultiHandleWait.DEFAULT_BATCH);
         MultiHandleWait writers = new MultiHandleWait();
         LoopThread loop = new LoopThread(wait);
         LoopThread writerLoop = new LoopThread(writers);
@@ -346,7 +348,7 @@ class ConcurrencyTest {
         List<WinNT.HANDLE> serverEnds = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
             OverlappedPipe.Pair p = OverlappedPipe.create();
-            serverEnds.add(p.server());
+            serverEnds.add(Handles.handle(p.server()));
             Checked c = new Checked("round " + round + " read " + i, loop.thread, problems);
             listeners.add(c);
             regs.add(wait.attach(p.server()).read(512, c));
@@ -355,7 +357,7 @@ class ConcurrencyTest {
             events.add(e);
             Checked w = new Checked("round " + round + " watch " + i, loop.thread, problems);
             listeners.add(w);
-            regs.add(wait.watch(e, true, w));
+            regs.add(wait.watch(Handles.raw(e), true, w));
         }
         CountDownLatch go = new CountDownLatch(1);
         AtomicInteger refused = new AtomicInteger();
@@ -385,7 +387,7 @@ class ConcurrencyTest {
             for (int i = 0; i < 10; i++) {
                 try {
                     Checked c = new Checked("round " + round + " late watch " + i, loop.thread, problems);
-                    wait.watch(events.get(i), false, c);
+                    wait.watch(Handles.raw(events.get(i)), false, c);
                     synchronized (listeners) {
                         listeners.add(c);
                     }

@@ -1,5 +1,6 @@
 package dev.multiwait.it;
 
+import dev.multiwait.demo.Handles;
 import com.sun.jna.Library;
 import com.sun.jna.Memory;
 import com.sun.jna.Native;
@@ -207,7 +208,7 @@ class ConsoleInputTest {
         settleConsole();
         try (MultiHandleWait wait = new MultiHandleWait()) {
             Typed typed = new Typed();
-            Registration reg = wait.watchConsoleInput(conin, typed);
+            Registration reg = wait.watchConsoleInput(Handles.raw(conin), typed);
 
             // Nothing queued: the console handle is not signalled and the loop has nothing to do.
             assertEquals(0, wait.runOnce(Duration.ofMillis(200)), "dispatched something with an empty console buffer");

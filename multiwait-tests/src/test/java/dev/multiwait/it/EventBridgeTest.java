@@ -1,5 +1,7 @@
 package dev.multiwait.it;
 
+import dev.multiwait.demo.Handles;
+import dev.multiwait.internal.Waiters;
 import com.sun.jna.platform.win32.WinNT;
 import dev.multiwait.CloseReason;
 import dev.multiwait.MultiHandleWait;
@@ -63,7 +65,7 @@ class EventBridgeTest {
             try (MultiHandleWait wait = new MultiHandleWait()) {
                 for (int i = 0; i < EVENTS; i++) {
                     listeners[i] = new Counting();
-                    wait.watch(events.get(i), false, listeners[i]);
+                    wait.watch(Handles.raw(events.get(i)), false, listeners[i]);
                 }
                 assertEquals(EVENTS, wait.registrationCount());
 
@@ -124,8 +126,8 @@ class EventBridgeTest {
         try (MultiHandleWait wait = new MultiHandleWait()) {
             Counting a = new Counting();
             Counting b = new Counting();
-            wait.watch(alreadySet, false, a);
-            wait.watch(setAfterWatch, false, b);
+            wait.watch(Handles.raw(alreadySet), false, a);
+            wait.watch(Handles.raw(setAfterWatch), false, b);
             setEvent(setAfterWatch);
             // Let the wait thread see both signals and post their packets before the loop ever runs.
             sleep(100);
@@ -164,7 +166,7 @@ class EventBridgeTest {
                     counts.onClose(reason, error);
                 }
             };
-            Registration reg = wait.watch(event, true, listener);
+            Registration reg = wait.watch(Handles.raw(event), true, listener);
             AtomicReference<Throwable> driverFailed = new AtomicReference<>();
             Thread driver = new Thread(() -> {
                 try {
@@ -227,10 +229,10 @@ class EventBridgeTest {
         // for a cancelled registration (whose native scratch memory may already be freed).
         WinNT.HANDLE event = newEvent(true, true);
         CountingWin32 win32 = new CountingWin32();
-        try (MultiHandleWait wait = new MultiHandleWait(win32, MultiHandleWait.DEFAULT_BATCH)) {
+        try (MultiHandleWait wait = Waiters.create(win32, MultiHandleWait.DEFAULT_BATCH)) {
             Counting counts = new Counting();
             Registration[] self = new Registration[1];
-            self[0] = wait.watch(event, true, new SignalListener() {
+            self[0] = wait.watch(Handles.raw(event), true, new SignalListener() {
                 @Override
                 public void onSignal() {
                     counts.onSignal();
@@ -279,8 +281,8 @@ class EventBridgeTest {
         try (MultiHandleWait wait = new MultiHandleWait()) {
             Counting orphan = new Counting();
             Counting other = new Counting();
-            Registration orphanReg = wait.watch(closed, true, orphan);
-            wait.watch(live, true, other);
+            Registration orphanReg = wait.watch(Handles.raw(closed), true, orphan);
+            wait.watch(Handles.raw(live), true, other);
             close(closed);
             for (int i = 1; i <= 3; i++) {
                 setEvent(live);

@@ -1,5 +1,7 @@
 package dev.multiwait.it;
 
+import dev.multiwait.demo.Handles;
+import dev.multiwait.internal.Waiters;
 import com.sun.jna.Memory;
 import com.sun.jna.Native;
 import com.sun.jna.Library;
@@ -22,7 +24,7 @@ import dev.multiwait.SocketServer;
 import dev.multiwait.StreamHandle;
 import dev.multiwait.internal.NativeOp;
 import dev.multiwait.it.FaultyWin32.Call;
-import dev.multiwait.win32.HandleCount;
+import dev.multiwait.demo.HandleCount;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
@@ -94,7 +96,7 @@ class FaultInjectionTest {
     static final class Rig implements AutoCloseable {
         final List<FaultyWin32> layers = new ArrayList<>();
         final FaultyWin32 w = layer();
-        final MultiHandleWait wait = new MultiHandleWait(w, 64);
+        final MultiHandleWait wait = Waiters.create(w, 64);
         final List<Throwable> reported = new CopyOnWriteArrayList<>();
         final List<WinNT.HANDLE> toClose = new ArrayList<>();
         final OverlappedPipe.Pair controlPair = OverlappedPipe.create();
@@ -104,12 +106,12 @@ class FaultInjectionTest {
         final Registration controlRead = controlServer.read(4096, controlGot);
         final WinNT.HANDLE controlEvent = event();
         final AtomicInteger controlSignals = new AtomicInteger();
-        final Registration controlWatch = wait.watch(controlEvent, true, controlSignals::incrementAndGet);
+        final Registration controlWatch = wait.watch(Handles.raw(controlEvent), true, controlSignals::incrementAndGet);
 
         Rig() {
             wait.setCallbackErrorHandler((reg, t) -> reported.add(t));
             // Issue the control read here, on the test's own thread: under Wine, I/O issued by a thread
-            // that exits before it completes may complete without a result (see the README).
+            // that exits before it completes may complete without a result (see RELIABILITY.md).
             wait.runOnce(Duration.ZERO);
         }
 
@@ -343,7 +345,7 @@ class FaultInjectionTest {
         row("CreateIoCompletionPort (new port)", "`new MultiHandleWait` throws MultiWaitException naming the call and error", r -> {
             FaultyWin32 other = r.layer();
             other.fail(Call.CREATE_PORT, ERR);
-            MultiWaitException e = assertThrows(MultiWaitException.class, () -> new MultiHandleWait(other, 64));
+            MultiWaitException e = assertThrows(MultiWaitException.class, () -> Waiters.create(other, 64));
             assertNames(e, "CreateIoCompletionPort", 0, ERR);
         });
     }
@@ -352,11 +354,11 @@ class FaultInjectionTest {
     void association() {
         row("CreateIoCompletionPort (associate)", "`attach` throws naming the handle and error; the handle stays the caller's", r -> {
             OverlappedPipe.Pair p = OverlappedPipe.create();
-            r.toClose.add(p.client());
-            r.fail(Call.ASSOCIATE, ERR).on(raw(p.server()));
+            r.toClose.add(Handles.handle(p.client()));
+            r.fail(Call.ASSOCIATE, ERR).on(raw(Handles.handle(p.server())));
             MultiWaitException e = assertThrows(MultiWaitException.class, () -> r.wait.attach(p.server()));
-            assertNames(e, "CreateIoCompletionPort(associate)", raw(p.server()), ERR);
-            assertTrue(Pipes.isOpen(p.server()), "a refused handle is still the caller's");
+            assertNames(e, "CreateIoCompletionPort(associate)", raw(Handles.handle(p.server())), ERR);
+            assertTrue(Pipes.isOpen(Handles.handle(p.server())), "a refused handle is still the caller's");
             assertEquals(2, r.wait.registrationCount(), "nothing registered for it");
             r.wait.attach(p.server()).close(); // the same handle attaches once the fault is gone
         });
@@ -551,7 +553,7 @@ class FaultInjectionTest {
     void skipOnSuccess() {
         row("SetFileCompletionNotificationModes", "nothing to surface: every operation waits for its packet; data intact", r -> {
             OverlappedPipe.Pair p = OverlappedPipe.create();
-            r.fail(Call.SKIP_ON_SUCCESS, ERR).on(raw(p.server()));
+            r.fail(Call.SKIP_ON_SUCCESS, ERR).on(raw(Handles.handle(p.server())));
             StreamHandle server = r.wait.attach(p.server());
             StreamHandle client = r.wait.attach(p.client());
             assertFalse(server.toString().contains("skip-on-success"), server.toString());
@@ -658,7 +660,7 @@ class FaultInjectionTest {
         row("PostQueuedCompletionStatus (a wait bridge's packet)", "retried 5 times over ~15 ms, then that watch ends FAILED naming the call", r -> {
             WinNT.HANDLE e = r.event();
             End end = new End();
-            Registration reg = r.wait.watch(e, false, end);
+            Registration reg = r.wait.watch(Handles.raw(e), false, end);
             r.fail(Call.POST_QUEUED_COMPLETION_STATUS, ERR).onThread("multiwait-wait").times(5);
             Kernel32.INSTANCE.SetEvent(e);
             r.pump(() -> !reg.isActive(), "the watch to end");
@@ -672,7 +674,7 @@ class FaultInjectionTest {
         row("PostQueuedCompletionStatus (a wait bridge's packet, refused twice)", "retried: the signal is delivered", r -> {
             WinNT.HANDLE e = r.event();
             End end = new End();
-            Registration reg = r.wait.watch(e, false, end);
+            Registration reg = r.wait.watch(Handles.raw(e), false, end);
             r.fail(Call.POST_QUEUED_COMPLETION_STATUS, ERR).onThread("multiwait-wait").times(2);
             Kernel32.INSTANCE.SetEvent(e);
             r.pump(() -> !reg.isActive(), "the watch to end");
@@ -689,12 +691,12 @@ class FaultInjectionTest {
             OverlappedPipe.Pair p = OverlappedPipe.create();
             StreamHandle server = r.wait.attach(p.server());
             StreamHandle client = r.wait.attach(p.client());
-            r.fail(Call.READ_FILE, ERR).on(raw(p.server()));
+            r.fail(Call.READ_FILE, ERR).on(raw(Handles.handle(p.server())));
             Pipes.Collector first = new Pipes.Collector();
             server.read(4096, first);
             r.pump(() -> first.reason != null, "the read to fail");
             assertEquals(CloseReason.FAILED, first.reason);
-            assertNames((MultiWaitException) first.error, "ReadFile", raw(p.server()), ERR);
+            assertNames((MultiWaitException) first.error, "ReadFile", raw(Handles.handle(p.server())), ERR);
             Pipes.Collector second = new Pipes.Collector();
             server.read(4096, second);
             client.write(ByteBuffer.wrap(new byte[] {1, 2, 3}), (n, err) -> client.close());
@@ -710,13 +712,13 @@ class FaultInjectionTest {
             OverlappedPipe.Pair p = OverlappedPipe.create();
             StreamHandle server = r.wait.attach(p.server());
             StreamHandle client = r.wait.attach(p.client());
-            r.fail(Call.WRITE_FILE, ERR).on(raw(p.client()));
+            r.fail(Call.WRITE_FILE, ERR).on(raw(Handles.handle(p.client())));
             List<MultiWaitException> errors = new CopyOnWriteArrayList<>();
             client.write(ByteBuffer.wrap(new byte[100]), (n, err) -> errors.add(err));
             client.write(ByteBuffer.wrap(new byte[100]), (n, err) -> errors.add(err));
             r.pump(() -> errors.size() == 2, "both write listeners");
-            assertNames(errors.get(0), "WriteFile", raw(p.client()), ERR);
-            assertNames(errors.get(1), "WriteFile", raw(p.client()), ERR);
+            assertNames(errors.get(0), "WriteFile", raw(Handles.handle(p.client())), ERR);
+            assertNames(errors.get(1), "WriteFile", raw(Handles.handle(p.client())), ERR);
             client.close();
             server.close();
         });
@@ -725,8 +727,8 @@ class FaultInjectionTest {
     @Test
     void connectNamedPipeImmediateError() {
         row("ConnectNamedPipe (immediate error)", "that connect ends FAILED naming the call, the handle and the error", r -> {
-            WinNT.HANDLE h = OverlappedPipe.createServer(OverlappedPipe.uniqueName());
-            StreamHandle server = r.wait.attach(h);
+            WinNT.HANDLE h = Handles.handle(OverlappedPipe.createServer(OverlappedPipe.uniqueName()));
+            StreamHandle server = r.wait.attach(Handles.raw(h));
             r.fail(Call.CONNECT_NAMED_PIPE, ERR).on(raw(h));
             End end = new End();
             server.connect(end);
@@ -745,10 +747,10 @@ class FaultInjectionTest {
             Pipes.Collector got = new Pipes.Collector();
             Registration read = server.read(4096, got);
             r.wait.runOnce(Duration.ofMillis(20));
-            r.fail(Call.CANCEL_IO_EX, ERR).on(raw(p.server())).always();
+            r.fail(Call.CANCEL_IO_EX, ERR).on(raw(Handles.handle(p.server()))).always();
             read.cancel();
             r.pump(() -> !r.reported.isEmpty(), "the report");
-            assertNames(assertInstanceOf(MultiWaitException.class, r.reported.get(0)), "CancelIoEx", raw(p.server()), ERR);
+            assertNames(assertInstanceOf(MultiWaitException.class, r.reported.get(0)), "CancelIoEx", raw(Handles.handle(p.server())), ERR);
             assertTrue(read.isActive(), "the read is still pending");
             client.write(ByteBuffer.wrap(new byte[] {7}), null);
             r.pump(() -> got.reason != null, "the read to end");
@@ -763,18 +765,18 @@ class FaultInjectionTest {
     void cancelIoExFailsOnClose() {
         row("CancelIoEx (closing a stream)", "reported; the handle is closed at once instead, which ends the read (CANCELLED)", r -> {
             OverlappedPipe.Pair p = OverlappedPipe.create();
-            r.toClose.add(p.client());
+            r.toClose.add(Handles.handle(p.client()));
             StreamHandle server = r.wait.attach(p.server());
             Pipes.Collector got = new Pipes.Collector();
             server.read(4096, got);
             r.wait.runOnce(Duration.ofMillis(20));
-            r.fail(Call.CANCEL_IO_EX, ERR).on(raw(p.server())).always();
+            r.fail(Call.CANCEL_IO_EX, ERR).on(raw(Handles.handle(p.server()))).always();
             server.close();
             r.pump(() -> got.reason != null, "the read to end");
             assertEquals(CloseReason.CANCELLED, got.reason);
             assertEquals(1, r.reported.size(), () -> "reported: " + r.reported);
-            assertNames((MultiWaitException) r.reported.get(0), "CancelIoEx", raw(p.server()), ERR);
-            assertTrue(Pipes.isClosedPipe(p.server()), "closed");
+            assertNames((MultiWaitException) r.reported.get(0), "CancelIoEx", raw(Handles.handle(p.server())), ERR);
+            assertTrue(Pipes.isClosedPipe(Handles.handle(p.server())), "closed");
         });
     }
 
@@ -784,10 +786,10 @@ class FaultInjectionTest {
             OverlappedPipe.Pair p = OverlappedPipe.create();
             StreamHandle server = r.wait.attach(p.server());
             StreamHandle client = r.wait.attach(p.client());
-            r.fail(Call.CLOSE_HANDLE, ERR).on(raw(p.server())).afterDoing();
+            r.fail(Call.CLOSE_HANDLE, ERR).on(raw(Handles.handle(p.server()))).afterDoing();
             server.close();
             r.pump(() -> !r.reported.isEmpty(), "the report");
-            assertNames((MultiWaitException) r.reported.get(0), "CloseHandle", raw(p.server()), ERR);
+            assertNames((MultiWaitException) r.reported.get(0), "CloseHandle", raw(Handles.handle(p.server())), ERR);
             client.close();
         });
     }
@@ -800,7 +802,7 @@ class FaultInjectionTest {
             WinNT.HANDLE e = r.event();
             r.fail(Call.REGISTER_WAIT, ERR).on(raw(e));
             int live = r.wait.registrationCount();
-            MultiWaitException x = assertThrows(MultiWaitException.class, () -> r.wait.watch(e, true, () -> { }));
+            MultiWaitException x = assertThrows(MultiWaitException.class, () -> r.wait.watch(Handles.raw(e), true, () -> { }));
             assertNames(x, "RegisterWaitForSingleObject", raw(e), ERR);
             assertEquals(live, r.wait.registrationCount());
         });
@@ -812,7 +814,7 @@ class FaultInjectionTest {
             WinNT.HANDLE e = r.event();
             r.fail(Call.REGISTER_WAIT, ERR).on(raw(e)).after(1);
             End end = new End();
-            Registration reg = r.wait.watch(e, true, end);
+            Registration reg = r.wait.watch(Handles.raw(e), true, end);
             Kernel32.INSTANCE.SetEvent(e);
             r.pump(() -> !reg.isActive(), "the watch to end");
             assertEquals(List.of("signal"), end.events);
@@ -825,7 +827,7 @@ class FaultInjectionTest {
         row("UnregisterWaitEx (after a signal)", "the signal is delivered, then the watch ends FAILED naming the call (callback pinned)", r -> {
             WinNT.HANDLE e = r.event();
             End end = new End();
-            Registration reg = r.wait.watch(e, true, end);
+            Registration reg = r.wait.watch(Handles.raw(e), true, end);
             r.fail(Call.UNREGISTER_WAIT, ERR).afterDoing();
             Kernel32.INSTANCE.SetEvent(e);
             r.pump(() -> !reg.isActive(), "the watch to end");
@@ -839,7 +841,7 @@ class FaultInjectionTest {
         row("UnregisterWaitEx (on cancel)", "the watch ends FAILED (not CANCELLED) naming the call", r -> {
             WinNT.HANDLE e = r.event();
             End end = new End();
-            Registration reg = r.wait.watch(e, true, end);
+            Registration reg = r.wait.watch(Handles.raw(e), true, end);
             r.fail(Call.UNREGISTER_WAIT, ERR).afterDoing();
             reg.cancel();
             r.pump(() -> !reg.isActive(), "the watch to end");
@@ -852,13 +854,13 @@ class FaultInjectionTest {
         row("GetHandleInformation (handle check)", "`watch()` throws naming the handle and error", r -> {
             WinNT.HANDLE e = r.event();
             r.fail(Call.IS_HANDLE_OPEN, ERR).on(raw(e));
-            assertNames(assertThrows(MultiWaitException.class, () -> r.wait.watch(e, false, () -> { })), "watch", raw(e), ERR);
+            assertNames(assertThrows(MultiWaitException.class, () -> r.wait.watch(Handles.raw(e), false, () -> { })), "watch", raw(e), ERR);
         });
         row("GetFileType (kind check)", "nothing to surface: an unknown type is not refused; the watch works", r -> {
             WinNT.HANDLE e = r.event();
             r.fail(Call.GET_FILE_TYPE, ERR).on(raw(e));
             End end = new End();
-            Registration reg = r.wait.watch(e, false, end);
+            Registration reg = r.wait.watch(Handles.raw(e), false, end);
             Kernel32.INSTANCE.SetEvent(e);
             r.pump(() -> !reg.isActive(), "the watch");
             assertEquals(List.of("signal"), end.events);
@@ -871,14 +873,14 @@ class FaultInjectionTest {
             row("GetProcessId (kind check)", "`watchProcess()` throws naming the handle and error", r -> {
                 WinNT.HANDLE process = child(launcher, r, 0);
                 r.fail(Call.GET_PROCESS_ID, ERR).on(raw(process));
-                MultiWaitException e = assertThrows(MultiWaitException.class, () -> r.wait.watchProcess(process, code -> { }));
+                MultiWaitException e = assertThrows(MultiWaitException.class, () -> r.wait.watchProcess(Handles.raw(process), code -> { }));
                 assertNames(e, "watchProcess", raw(process), ERR);
             });
             row("GetExitCodeProcess", "that watch ends FAILED naming the call, the handle and the error", r -> {
                 WinNT.HANDLE process = child(launcher, r, 3);
                 r.fail(Call.GET_EXIT_CODE_PROCESS, ERR).on(raw(process));
                 End end = new End();
-                Registration reg = r.wait.watchProcess(process, end);
+                Registration reg = r.wait.watchProcess(Handles.raw(process), end);
                 r.pump(() -> !reg.isActive(), "the exit watch");
                 assertNames(end.failure(), "GetExitCodeProcess", raw(process), ERR);
             });
@@ -888,7 +890,7 @@ class FaultInjectionTest {
     /** A short-lived child launched on {@code launcher}; a handle of ours to its process (closed by the rig). */
     private static WinNT.HANDLE child(MultiHandleWait launcher, Rig r, int exitCode) {
         ChildProcess c = ChildProcess.builder(Children.exe(), "exit", String.valueOf(exitCode)).start(launcher);
-        WinNT.HANDLE h = Kernel32.INSTANCE.OpenProcess(0x00100000 | 0x1000, false, c.pid()); // SYNCHRONIZE | QUERY_LIMITED
+        WinNT.HANDLE h = Kernel32.INSTANCE.OpenProcess(0x00100000 | 0x1000, false, (int) c.pid()); // SYNCHRONIZE | QUERY_LIMITED
         assertNotNull(h, "OpenProcess " + Kernel32.INSTANCE.GetLastError());
         r.toClose.add(h);
         c.stdout().close();
@@ -913,14 +915,14 @@ class FaultInjectionTest {
         try {
             row("GetNumberOfConsoleInputEvents", "`watchConsoleInput()` throws naming the handle and error", r -> {
                 r.fail(Call.CONSOLE_EVENTS, ERR).on(raw(conin));
-                MultiWaitException e = assertThrows(MultiWaitException.class, () -> r.wait.watchConsoleInput(conin, t -> { }));
+                MultiWaitException e = assertThrows(MultiWaitException.class, () -> r.wait.watchConsoleInput(Handles.raw(conin), t -> { }));
                 assertNames(e, "watchConsoleInput", raw(conin), ERR);
             });
             row("ReadConsoleInputW", "that watch ends FAILED naming the call, the handle and the error", r -> {
                 r.fail(Call.READ_CONSOLE_INPUT, ERR).on(raw(conin));
                 End end = new End();
                 AtomicReference<String> typed = new AtomicReference<>();
-                Registration reg = r.wait.watchConsoleInput(conin, new dev.multiwait.ConsoleInputListener() {
+                Registration reg = r.wait.watchConsoleInput(Handles.raw(conin), new dev.multiwait.ConsoleInputListener() {
                     @Override
                     public void onInput(String text) {
                         typed.set(text);

@@ -2,7 +2,7 @@ package dev.multiwait.it;
 
 import com.sun.jna.platform.win32.Kernel32;
 import com.sun.jna.platform.win32.WinNT;
-import dev.multiwait.win32.HandleCount;
+import dev.multiwait.demo.HandleCount;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;

@@ -1,5 +1,6 @@
 package dev.multiwait.it;
 
+import dev.multiwait.demo.Handles;
 import com.sun.jna.platform.win32.Kernel32;
 import com.sun.jna.platform.win32.WinNT;
 import dev.multiwait.AcceptListener;
@@ -107,7 +108,7 @@ class ListenerErgonomicsTest {
         WinNT.HANDLE event = BridgeTestSupport.newEvent(false, false);
         try (MultiHandleWait wait = new MultiHandleWait()) {
             List<Object> seen = new CopyOnWriteArrayList<>();
-            Registration watch = wait.watch(event, true, SignalListener.of(() -> {
+            Registration watch = wait.watch(Handles.raw(event), true, SignalListener.of(() -> {
                 seen.add(Registration.current());
                 Registration.current().cancel();
             }, (reason, error) -> seen.add(reason + " " + Registration.current())));

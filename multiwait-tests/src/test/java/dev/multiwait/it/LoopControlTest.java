@@ -1,5 +1,7 @@
 package dev.multiwait.it;
 
+import dev.multiwait.internal.Waiters;
+import dev.multiwait.demo.Handles;
 import com.sun.jna.platform.win32.WinNT;
 import dev.multiwait.CloseReason;
 import dev.multiwait.MultiHandleWait;
@@ -56,7 +58,7 @@ class LoopControlTest {
         WinNT.HANDLE late = newEvent(false, false);
         try (MultiHandleWait wait = new MultiHandleWait()) {
             Recorder keeper = new Recorder();
-            Registration keeperReg = wait.watch(keepAlive, false, keeper);
+            Registration keeperReg = wait.watch(Handles.raw(keepAlive), false, keeper);
             Recorder lateListener = new Recorder();
             // The late watch's listener ends the run by cancelling the keeper.
             lateListener.onSignal = keeperReg::cancel;
@@ -71,7 +73,7 @@ class LoopControlTest {
                         throw new AssertionError("run() never started");
                     }
                     Thread.sleep(50); // let run() block in the port
-                    lateReg.set(wait.watch(late, false, lateListener));
+                    lateReg.set(wait.watch(Handles.raw(late), false, lateListener));
                     setEvent(late);
                 } catch (Throwable t) {
                     otherFailed.set(t);
@@ -100,7 +102,7 @@ class LoopControlTest {
         WinNT.HANDLE never = newEvent(true, false);
         try (MultiHandleWait wait = new MultiHandleWait()) {
             Recorder keeper = new Recorder();
-            Registration reg = wait.watch(never, false, keeper);
+            Registration reg = wait.watch(Handles.raw(never), false, keeper);
             // Warm up the cancel/wake path once (class loading, JIT) so the measured rounds are the steady state;
             // the median of five keeps one scheduling hiccup of a loaded CI machine from deciding the verdict.
             long warm = measureCancel(wait);
@@ -154,10 +156,9 @@ class LoopControlTest {
     void watchNullIsANullPointerException() {
         WinNT.HANDLE event = newEvent(false, false);
         try (MultiHandleWait wait = new MultiHandleWait()) {
-            assertThrows(NullPointerException.class, () -> wait.watch(null, false, () -> { }));
-            assertThrows(NullPointerException.class, () -> wait.watch(event, false, null));
-            assertThrows(NullPointerException.class, () -> wait.watchProcess(null, code -> { }));
-            assertThrows(NullPointerException.class, () -> wait.watchConsoleInput(null, text -> { }));
+            assertThrows(NullPointerException.class, () -> wait.watch(Handles.raw(event), false, null));
+            assertThrows(NullPointerException.class, () -> wait.watchProcess(Handles.raw(event), null));
+            assertThrows(NullPointerException.class, () -> wait.watchConsoleInput(Handles.raw(event), null));
             assertEquals(0, wait.registrationCount());
         } finally {
             close(event);
@@ -171,7 +172,7 @@ class LoopControlTest {
             WinNT.HANDLE event = closedHandleUnlikelyToBeReused(decoys);
             long value = raw(event);
             Recorder never = new Recorder();
-            MultiWaitException e = assertThrows(MultiWaitException.class, () -> wait.watch(event, false, never),
+            MultiWaitException e = assertThrows(MultiWaitException.class, () -> wait.watch(Handles.raw(event), false, never),
                     "watch() of closed handle 0x" + Long.toHexString(value));
             String message = e.getMessage();
             assertNotNull(message);
@@ -239,9 +240,9 @@ class LoopControlTest {
                 throw boom2;
             };
             Recorder goodListener = new Recorder();
-            Registration badReg = wait.watch(bad, false, badListener);
-            Registration badRepeatingReg = wait.watch(badRepeating, true, badRepeatingListener);
-            Registration goodReg = wait.watch(good, false, goodListener);
+            Registration badReg = wait.watch(Handles.raw(bad), false, badListener);
+            Registration badRepeatingReg = wait.watch(Handles.raw(badRepeating), true, badRepeatingListener);
+            Registration goodReg = wait.watch(Handles.raw(good), false, goodListener);
             setEvent(bad);
             setEvent(badRepeating);
             setEvent(good);
@@ -278,9 +279,9 @@ class LoopControlTest {
         FaultyWin32 counted = new FaultyWin32();
         WinNT.HANDLE keepAlive = newEvent(false, false);
         CountDownLatch inListener = new CountDownLatch(1);
-        MultiHandleWait wait = new MultiHandleWait(counted, 64);
+        MultiHandleWait wait = Waiters.create(counted, 64);
         try {
-            wait.watch(keepAlive, false, () -> { });
+            wait.watch(Handles.raw(keepAlive), false, () -> { });
             wait.execute(() -> {
                 inListener.countDown();
                 long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(500);

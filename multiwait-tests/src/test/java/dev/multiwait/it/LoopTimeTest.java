@@ -1,5 +1,7 @@
 package dev.multiwait.it;
 
+import dev.multiwait.demo.Handles;
+import dev.multiwait.internal.Waiters;
 import dev.multiwait.CloseReason;
 import dev.multiwait.ConnectListener;
 import dev.multiwait.MultiHandleWait;
@@ -51,7 +53,7 @@ class LoopTimeTest {
         AtomicBoolean pumping = new AtomicBoolean(true);
         byte[] chunk = new byte[64 * 1024];
         long[] delays = new long[TIMERS];
-        try (MultiHandleWait wait = new MultiHandleWait(win32, 64)) {
+        try (MultiHandleWait wait = Waiters.create(win32, 64)) {
             SocketServer server = wait.listen(Net.loopback4(0), (srv, s, peer) -> {
                 srv.close();
                 s.read(64 * 1024, data -> readBytes.addAndGet(data.remaining()));
@@ -141,7 +143,7 @@ class LoopTimeTest {
             assertTrue(unanswered, "the backlog filled up after " + fillers.size() + " connections");
             Net.End end = new Net.End();
             AtomicReference<StreamHandle> connected = new AtomicReference<>();
-            try (MultiHandleWait wait = new MultiHandleWait(win32, 64)) {
+            try (MultiHandleWait wait = Waiters.create(win32, 64)) {
                 long start = System.nanoTime();
                 Registration r = wait.connect(address, Duration.ofMillis(300), new ConnectListener() {
                     @Override
@@ -179,7 +181,7 @@ class LoopTimeTest {
         RelayTest.RelayRecord record = new RelayTest.RelayRecord();
         AtomicReference<Throwable> peers = new AtomicReference<>();
         try (ServerSocket target = new ServerSocket(0, 4, Net.ip("127.0.0.1"));
-             MultiHandleWait wait = new MultiHandleWait(win32, 64)) {
+             MultiHandleWait wait = Waiters.create(win32, 64)) {
             SocketServer front = wait.listen(Net.loopback4(0), (srv, accepted, peer) -> {
                 srv.close();
                 accepted.setIdleTimeout(Duration.ofMillis(300));
@@ -268,7 +270,7 @@ class LoopTimeTest {
             assertEquals(10060, assertInstanceOf(MultiWaitException.class, got.error).win32Error());
             assertEquals("3:null", echoed.get());
         }
-        assertTrue(Pipes.isClosedPipe(pipe.server()));
+        assertTrue(Pipes.isClosedPipe(Handles.handle(pipe.server())));
     }
 
     @Test

@@ -1,5 +1,7 @@
 package dev.multiwait.it;
 
+import dev.multiwait.internal.Waiters;
+import dev.multiwait.demo.Handles;
 import com.sun.jna.platform.win32.Kernel32;
 import com.sun.jna.platform.win32.WinBase;
 import com.sun.jna.platform.win32.WinNT;
@@ -39,10 +41,10 @@ class MessagePipeTest {
                 WinBase.PIPE_ACCESS_DUPLEX | WinNT.FILE_FLAG_OVERLAPPED,
                 PIPE_TYPE_MESSAGE | PIPE_READMODE_MESSAGE | WinBase.PIPE_WAIT, 1, 4096, 4096, 0, null);
         assertNotEquals(WinBase.INVALID_HANDLE_VALUE, server, "CreateNamedPipe: " + Kernel32.INSTANCE.GetLastError());
-        WinNT.HANDLE client = OverlappedPipe.openClient(name);
+        WinNT.HANDLE client = Handles.handle(OverlappedPipe.openClient(name));
         assertTrue(Kernel32.INSTANCE.SetNamedPipeHandleState(client, new IntByReference(PIPE_READMODE_MESSAGE), null,
                 null), "SetNamedPipeHandleState: " + Kernel32.INSTANCE.GetLastError());
-        return new OverlappedPipe.Pair(server, client, name);
+        return new OverlappedPipe.Pair(Handles.raw(server), Handles.raw(client), name);
     }
 
     /** MESSAGES messages of 1..300 bytes, each a distinct pattern. */
@@ -141,7 +143,7 @@ class MessagePipeTest {
     @Test
     void attachTellsMessagePipesAndSocketsApartAtAttach() {
         FaultyWin32 counted = new FaultyWin32();
-        try (MultiHandleWait wait = new MultiHandleWait(counted, 64)) {
+        try (MultiHandleWait wait = Waiters.create(counted, 64)) {
             OverlappedPipe.Pair bytes = OverlappedPipe.create();
             assertTrue(wait.attach(bytes.server()).toString().contains("skip-on-success"), "a byte pipe skips");
             wait.attach(bytes.client());
@@ -149,7 +151,7 @@ class MessagePipeTest {
             int sockOpts = counted.calls(FaultyWin32.Call.GET_SOCK_OPT);
             // a socket given to attach(): not a pipe, GetFileType says pipe, getsockopt(SO_TYPE) works: a socket,
             // whose provider is asked (SO_PROTOCOL_INFOW) before skip-on-success, closed with closesocket
-            StreamHandle socket = wait.attach(new WinNT.HANDLE(new com.sun.jna.Pointer(raw)));
+            StreamHandle socket = wait.attach(Handles.raw(new WinNT.HANDLE(new com.sun.jna.Pointer(raw))));
             assertEquals(sockOpts + 2, counted.calls(FaultyWin32.Call.GET_SOCK_OPT), "SO_TYPE, then SO_PROTOCOL_INFOW");
             assertTrue(socket.isSocket());
             int closes = counted.calls(FaultyWin32.Call.CLOSE_SOCKET);

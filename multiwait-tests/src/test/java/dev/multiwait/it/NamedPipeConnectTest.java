@@ -1,5 +1,6 @@
 package dev.multiwait.it;
 
+import dev.multiwait.demo.Handles;
 import com.sun.jna.platform.win32.Kernel32;
 import com.sun.jna.platform.win32.WinNT;
 import dev.multiwait.CloseReason;
@@ -50,12 +51,12 @@ class NamedPipeConnectTest {
     @Test
     void clientThatConnectedFirstCountsAsConnected() {
         String name = OverlappedPipe.uniqueName();
-        WinNT.HANDLE serverHandle = OverlappedPipe.createServer(name);
-        WinNT.HANDLE clientHandle = OverlappedPipe.openClient(name); // before ConnectNamedPipe: 535, no packet
+        WinNT.HANDLE serverHandle = Handles.handle(OverlappedPipe.createServer(name));
+        WinNT.HANDLE clientHandle = Handles.handle(OverlappedPipe.openClient(name)); // before ConnectNamedPipe: 535, no packet
         CloseReason[] end = new CloseReason[1];
         int[] calls = {0};
         try (MultiHandleWait wait = new MultiHandleWait()) {
-            StreamHandle server = wait.attach(serverHandle);
+            StreamHandle server = wait.attach(Handles.raw(serverHandle));
             server.connect(new dev.multiwait.ConnectListener() {
                 @Override
                 public void onConnected(StreamHandle pipe) {

@@ -1,5 +1,7 @@
 package dev.multiwait.it;
 
+import dev.multiwait.demo.Handles;
+import dev.multiwait.internal.Waiters;
 import com.sun.jna.platform.win32.Kernel32;
 import com.sun.jna.platform.win32.WinNT;
 import dev.multiwait.CloseReason;
@@ -9,7 +11,7 @@ import dev.multiwait.OverlappedPipe;
 import dev.multiwait.Registration;
 import dev.multiwait.StreamHandle;
 import dev.multiwait.internal.NativeOp;
-import dev.multiwait.win32.HandleCount;
+import dev.multiwait.demo.HandleCount;
 import dev.multiwait.win32.JnaWin32;
 import org.junit.jupiter.api.Test;
 
@@ -72,7 +74,7 @@ class PipeStreamTest {
             wait.attach(pair.server()).read(4096, c);
             wait.runOnce(Duration.ofMillis(50));
             assertNull(c.reason, "nothing to read yet: the read stays pending");
-            Kernel32.INSTANCE.CloseHandle(pair.client());
+            Kernel32.INSTANCE.CloseHandle(Handles.handle(pair.client()));
             wait.run();
         }
         assertEquals(CloseReason.COMPLETED, c.reason);
@@ -116,7 +118,7 @@ class PipeStreamTest {
     void cancelRacingACompletedReadTakesTheNotFoundPath() {
         CountingWin32 win32 = new CountingWin32();
         int rounds = 50;
-        try (MultiHandleWait wait = new MultiHandleWait(win32, 64); MultiHandleWait writer = new MultiHandleWait()) {
+        try (MultiHandleWait wait = Waiters.create(win32, 64); MultiHandleWait writer = new MultiHandleWait()) {
             for (int i = 0; i < rounds; i++) {
                 OverlappedPipe.Pair pair = OverlappedPipe.create();
                 StreamHandle server = wait.attach(pair.server());
@@ -146,11 +148,11 @@ class PipeStreamTest {
         List<WinNT.HANDLE> handles = new ArrayList<>();
         List<Pipes.Collector> readers = new ArrayList<>();
         Net.TrackingWin32 win32 = new Net.TrackingWin32(); // records every CloseHandle the waiter makes
-        try (MultiHandleWait wait = new MultiHandleWait(win32, MultiHandleWait.DEFAULT_BATCH)) {
+        try (MultiHandleWait wait = Waiters.create(win32, MultiHandleWait.DEFAULT_BATCH)) {
             for (int i = 0; i < 1000; i++) {
                 OverlappedPipe.Pair pair = OverlappedPipe.create();
-                handles.add(pair.server());
-                handles.add(pair.client());
+                handles.add(Handles.handle(pair.server()));
+                handles.add(Handles.handle(pair.client()));
                 Pipes.Collector c = new Pipes.Collector();
                 readers.add(c);
                 wait.attach(pair.server()).read(4096, c);
@@ -217,7 +219,7 @@ class PipeStreamTest {
         WinNT.HANDLEByReference write = new WinNT.HANDLEByReference();
         assertTrue(Kernel32.INSTANCE.CreatePipe(read, write, null, 0));
         try (MultiHandleWait wait = new MultiHandleWait()) {
-            MultiWaitException e = assertThrows(MultiWaitException.class, () -> wait.attach(read.getValue()));
+            MultiWaitException e = assertThrows(MultiWaitException.class, () -> wait.attach(Handles.raw(read.getValue())));
             assertEquals(87, e.win32Error());
             assertTrue(e.getMessage().contains(Long.toHexString(e.handle())), e.getMessage());
             assertTrue(e.getMessage().contains("87"), e.getMessage());
@@ -242,19 +244,18 @@ class PipeStreamTest {
             MultiWaitException twice = assertThrows(MultiWaitException.class, () -> other.attach(pair.server()));
             assertEquals(87, twice.win32Error());
         } finally {
-            Kernel32.INSTANCE.CloseHandle(pair.client());
+            Kernel32.INSTANCE.CloseHandle(Handles.handle(pair.client()));
         }
     }
 
     @Test
     void closedAndNullHandlesAreRefused() {
         OverlappedPipe.Pair pair = OverlappedPipe.create();
-        Kernel32.INSTANCE.CloseHandle(pair.server());
-        Kernel32.INSTANCE.CloseHandle(pair.client());
+        Kernel32.INSTANCE.CloseHandle(Handles.handle(pair.server()));
+        Kernel32.INSTANCE.CloseHandle(Handles.handle(pair.client()));
         try (MultiHandleWait wait = new MultiHandleWait()) {
             MultiWaitException e = assertThrows(MultiWaitException.class, () -> wait.attach(pair.server()));
             assertEquals(6, e.win32Error());
-            assertThrows(NullPointerException.class, () -> wait.attach(null));
         }
     }
 
@@ -263,12 +264,12 @@ class PipeStreamTest {
         OverlappedPipe.Pair pair = OverlappedPipe.create();
         WinNT.HANDLE event = Kernel32.INSTANCE.CreateEvent(null, false, false, null);
         try (MultiHandleWait wait = new MultiHandleWait()) {
-            MultiWaitException notAStream = assertThrows(MultiWaitException.class, () -> wait.attach(event));
+            MultiWaitException notAStream = assertThrows(MultiWaitException.class, () -> wait.attach(Handles.raw(event)));
             assertEquals(6, notAStream.win32Error());
             assertTrue(notAStream.getMessage().contains("watch()"), notAStream.getMessage());
 
             StreamHandle server = wait.attach(pair.server());
-            assertFalse(Pipes.isClosedPipe(pair.server()), "an open pipe end is not taken for closed");
+            assertFalse(Pipes.isClosedPipe(Handles.handle(pair.server())), "an open pipe end is not taken for closed");
             assertThrows(IllegalArgumentException.class, () -> server.read(0, d -> { }));
             assertThrows(NullPointerException.class, () -> server.read(16, null));
             Registration first = server.read(16, d -> { });
@@ -281,10 +282,10 @@ class PipeStreamTest {
             assertThrows(IllegalStateException.class, () -> server.write(ByteBuffer.allocate(1), null));
             wait.run();
             assertFalse(first.isActive());
-            assertTrue(Pipes.isClosedPipe(pair.server()));
+            assertTrue(Pipes.isClosedPipe(Handles.handle(pair.server())));
         } finally {
             Kernel32.INSTANCE.CloseHandle(event);
-            Kernel32.INSTANCE.CloseHandle(pair.client());
+            Kernel32.INSTANCE.CloseHandle(Handles.handle(pair.client()));
         }
         MultiHandleWait closedWait = new MultiHandleWait();
         closedWait.close();
@@ -293,8 +294,8 @@ class PipeStreamTest {
             assertThrows(IllegalStateException.class, () -> closedWait.attach(other.server()));
             assertThrows(IllegalStateException.class, closedWait::run);
         } finally {
-            Kernel32.INSTANCE.CloseHandle(other.server());
-            Kernel32.INSTANCE.CloseHandle(other.client());
+            Kernel32.INSTANCE.CloseHandle(Handles.handle(other.server()));
+            Kernel32.INSTANCE.CloseHandle(Handles.handle(other.client()));
         }
     }
 

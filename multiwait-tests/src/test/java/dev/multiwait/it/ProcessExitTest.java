@@ -1,5 +1,6 @@
 package dev.multiwait.it;
 
+import dev.multiwait.demo.Handles;
 import com.sun.jna.platform.win32.WinNT;
 import dev.multiwait.CloseReason;
 import dev.multiwait.ExitListener;
@@ -72,7 +73,7 @@ class ProcessExitTest {
                 if (p.isAlive()) {
                     aliveAtWatch++;
                 }
-                wait.watchProcess(h, exits[i]);
+                wait.watchProcess(Handles.raw(h), exits[i]);
             }
             long spawned = System.nanoTime();
             assertEquals(CHILDREN, wait.registrationCount());

@@ -9,7 +9,7 @@ import com.sun.jna.platform.win32.Tlhelp32;
 import com.sun.jna.platform.win32.WinDef;
 import com.sun.jna.platform.win32.WinNT;
 import dev.multiwait.internal.NativeOp;
-import dev.multiwait.win32.HandleCount;
+import dev.multiwait.demo.HandleCount;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -94,7 +94,7 @@ record ProcessStats(int handles, int nativeThreads, int javaThreads, long privat
                 + nativeBlocks + " native blocks, " + abandonedBlocks + " abandoned";
     }
 
-    /** Appends a line to target/reliability/{@code file}, where the README's figures come from. */
+    /** Appends a line to target/reliability/{@code file}, where RELIABILITY.md's figures come from. */
     static void record(String file, String line) {
         try {
             Path p = Path.of("target", "reliability", file);

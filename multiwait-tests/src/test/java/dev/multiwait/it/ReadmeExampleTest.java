@@ -1,5 +1,6 @@
 package dev.multiwait.it;
 
+import com.sun.jna.Pointer;
 import com.sun.jna.platform.win32.Kernel32;
 import com.sun.jna.platform.win32.WinNT;
 import dev.multiwait.MultiHandleWait;
@@ -33,7 +34,7 @@ class ReadmeExampleTest {
 
             // An event: bridged into the same port.
             WinNT.HANDLE event = Kernel32.INSTANCE.CreateEvent(null, false, false, null);
-            wait.watch(event, false, () -> log.add("event signalled"));
+            wait.watch(Pointer.nativeValue(event.getPointer()), false, () -> log.add("event signalled"));
             Kernel32.INSTANCE.SetEvent(event);
 
             wait.run(); // dispatches on this thread; returns when nothing is left

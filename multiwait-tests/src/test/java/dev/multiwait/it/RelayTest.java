@@ -1,5 +1,7 @@
 package dev.multiwait.it;
 
+import dev.multiwait.demo.Handles;
+import dev.multiwait.internal.Waiters;
 import dev.multiwait.CloseReason;
 import dev.multiwait.ConnectListener;
 import dev.multiwait.MultiHandleWait;
@@ -87,10 +89,10 @@ class RelayTest {
 
         Rig(Net.TrackingWin32 relayWin32, Net.TrackingWin32 endWin32) {
             this.relayWin32 = relayWin32;
-            this.relay = new MultiHandleWait(relayWin32, 128);
+            this.relay = Waiters.create(relayWin32, 128);
             this.relayThread = new Thread(relay::run, "relay-loop");
             this.endWin32 = endWin32;
-            this.ends = new MultiHandleWait(endWin32, 128);
+            this.ends = Waiters.create(endWin32, 128);
             relay.setCallbackErrorHandler((r, t) -> listenerErrors.add(t));
             ends.setCallbackErrorHandler((r, t) -> listenerErrors.add(t));
         }
@@ -99,8 +101,8 @@ class RelayTest {
         private final com.sun.jna.platform.win32.WinNT.HANDLE keepAlive = BridgeTestSupport.newEvent(true, false);
 
         void start() {
-            relay.watch(keepAlive, false, () -> { });
-            ends.watch(keepAlive, false, () -> { });
+            relay.watch(Handles.raw(keepAlive), false, () -> { });
+            ends.watch(Handles.raw(keepAlive), false, () -> { });
             endsThread = new Thread(ends::run, "endpoint-loop");
             relayThread.start();
             endsThread.start();
@@ -386,8 +388,8 @@ class RelayTest {
             record.closedHandles = List.copyOf(rig.relayWin32.closedHandles);
         }
         List<Long> closed = closedHandlesOf(record);
-        assertEquals(1, Collections.frequency(closed, BridgeTestSupport.raw(toPipe.server())), "the relay closed the pipe it wrote, once");
-        assertEquals(1, Collections.frequency(closed, BridgeTestSupport.raw(fromPipe.server())), "the relay closed the pipe it read, once");
+        assertEquals(1, Collections.frequency(closed, BridgeTestSupport.raw(Handles.handle(toPipe.server()))), "the relay closed the pipe it wrote, once");
+        assertEquals(1, Collections.frequency(closed, BridgeTestSupport.raw(Handles.handle(fromPipe.server()))), "the relay closed the pipe it read, once");
         assertNull(atPipe.checker.error, atPipe.checker.error);
         assertNull(atClient.checker.error, atClient.checker.error);
         assertEquals(clientFrames, atPipe.frames());
@@ -523,9 +525,9 @@ class RelayTest {
             System.out.println("closed the relay waiter with " + openBefore + " sockets open in " + closeMillis
                     + " ms; frames so far: " + atClient.frames() + " / " + atBackend.frames());
             assertEquals(Set.of(), rig.relayWin32.openSockets(), "every socket of the relay waiter closed");
-            assertEquals(1, Collections.frequency(rig.relayWin32.closedHandles, BridgeTestSupport.raw(idlePipe.server())),
+            assertEquals(1, Collections.frequency(rig.relayWin32.closedHandles, BridgeTestSupport.raw(Handles.handle(idlePipe.server()))),
                     "the relayed pipe closed, once");
-            assertTrue(Pipes.isClosedPipe(idlePipe.server()), "the relayed pipe closed");
+            assertTrue(Pipes.isClosedPipe(Handles.handle(idlePipe.server())), "the relayed pipe closed");
             assertEquals(CloseReason.CANCELLED, record.reason);
             assertEquals(CloseReason.CANCELLED, idleRecord.reason);
             assertFalse(idleRelay[0].isActive());
@@ -573,12 +575,12 @@ class RelayTest {
             r.cancel();
             wait.run();
             assertEquals(CloseReason.CANCELLED, rec.reason);
-            assertTrue(Pipes.isClosedPipe(p1.server()), "a cancelled relay closes what it owned");
-            assertTrue(Pipes.isClosedPipe(p2.server()));
+            assertTrue(Pipes.isClosedPipe(Handles.handle(p1.server())), "a cancelled relay closes what it owned");
+            assertTrue(Pipes.isClosedPipe(Handles.handle(p2.server())));
             assertSame(null, rec.error);
         } finally {
             for (OverlappedPipe.Pair p : List.of(p1, p2)) {
-                com.sun.jna.platform.win32.Kernel32.INSTANCE.CloseHandle(p.client());
+                com.sun.jna.platform.win32.Kernel32.INSTANCE.CloseHandle(Handles.handle(p.client()));
             }
         }
     }

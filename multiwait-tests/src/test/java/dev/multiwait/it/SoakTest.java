@@ -1,5 +1,6 @@
 package dev.multiwait.it;
 
+import dev.multiwait.demo.Handles;
 import com.sun.jna.platform.win32.Kernel32;
 import com.sun.jna.platform.win32.WinNT;
 import dev.multiwait.AcceptListener;
@@ -210,7 +211,7 @@ class SoakTest {
                 pendingPair = OverlappedPipe.create();
                 w.attach(pendingPair.server()).read(4096, pendingRead);
                 w.attach(pendingPair.client());
-                w.watch(pendingEvent, true, new SignalListener() {
+                w.watch(Handles.raw(pendingEvent), true, new SignalListener() {
                     @Override
                     public void onSignal() {
                         problem("the pending watch fired");
@@ -229,7 +230,7 @@ class SoakTest {
             if (pendingRead.reason != CloseReason.CANCELLED || pendingWatch.reason != CloseReason.CANCELLED) {
                 problem("waiter close: read " + pendingRead.reason + ", watch " + pendingWatch.reason);
             }
-            if (!Pipes.isClosedPipe(pendingPair.server()) || !Pipes.isClosedPipe(pendingPair.client())) {
+            if (!Pipes.isClosedPipe(Handles.handle(pendingPair.server())) || !Pipes.isClosedPipe(Handles.handle(pendingPair.client()))) {
                 problem("waiter close left a pipe end open");
             }
             if (!problems.isEmpty()) {
@@ -341,7 +342,7 @@ class SoakTest {
             boolean repeat = id % 2 == 1;
             Cycle c = new Cycle("event " + id, 1);
             Registration[] reg = new Registration[1];
-            reg[0] = w.watch(e, repeat, new SignalListener() {
+            reg[0] = w.watch(Handles.raw(e), repeat, new SignalListener() {
                 int signals;
 
                 @Override

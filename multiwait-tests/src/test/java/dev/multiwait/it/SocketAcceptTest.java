@@ -1,5 +1,6 @@
 package dev.multiwait.it;
 
+import dev.multiwait.internal.Waiters;
 import dev.multiwait.AcceptListener;
 import dev.multiwait.CloseReason;
 import dev.multiwait.MultiHandleWait;
@@ -75,7 +76,7 @@ class SocketAcceptTest {
         Recording rec = new Recording();
         List<SocketServer> servers = new ArrayList<>();
         long t0 = System.nanoTime();
-        MultiHandleWait wait = new MultiHandleWait(win32, 128);
+        MultiHandleWait wait = Waiters.create(win32, 128);
         Thread loop = new Thread(wait::run, "accept-loop");
         try {
             for (int i = 0; i < n; i++) {
@@ -201,7 +202,7 @@ class SocketAcceptTest {
         Net.TrackingWin32 win32 = new Net.TrackingWin32();
         Map<String, InetSocketAddress> peers = new ConcurrentHashMap<>();
         CountDownLatch four = new CountDownLatch(4);
-        try (MultiHandleWait wait = new MultiHandleWait(win32, 64)) {
+        try (MultiHandleWait wait = Waiters.create(win32, 64)) {
             String[] binds = {"::1", "::", "127.0.0.1", "0.0.0.0"};
             List<SocketServer> servers = new ArrayList<>();
             for (String bind : binds) {
@@ -249,7 +250,7 @@ class SocketAcceptTest {
         List<String> accepted = java.util.Collections.synchronizedList(new ArrayList<>());
         List<String> echoed = java.util.Collections.synchronizedList(new ArrayList<>());
         int clients = 5;
-        try (MultiHandleWait wait = new MultiHandleWait(win32, 64)) {
+        try (MultiHandleWait wait = Waiters.create(win32, 64)) {
             SocketServer server = wait.listen(Net.loopback4(0), (srv, socket, peer) -> {
                 accepted.add(socket.toString());
                 socket.read(64, new ReadListener() {
@@ -291,7 +292,7 @@ class SocketAcceptTest {
     @Test
     void badListenAddressesFailClearlyAndLeaveNothingOpen() throws Exception {
         Net.TrackingWin32 win32 = new Net.TrackingWin32();
-        try (MultiHandleWait wait = new MultiHandleWait(win32, 64)) {
+        try (MultiHandleWait wait = Waiters.create(win32, 64)) {
             AcceptListener ignore = (server, socket, peer) -> socket.close();
             SocketServer first = wait.listen(Net.loopback4(0), ignore);
             InetSocketAddress taken = first.localAddress();
@@ -333,7 +334,7 @@ class SocketAcceptTest {
         CountDownLatch ended = new CountDownLatch(1);
         CountDownLatch reading = new CountDownLatch(1);
         int[] bytes = new int[1];
-        try (MultiHandleWait wait = new MultiHandleWait(win32, 64)) {
+        try (MultiHandleWait wait = Waiters.create(win32, 64)) {
             SocketServer server = wait.listen(Net.loopback4(0), (srv, socket, peer) -> {
                 socket.read(4096, new ReadListener() {
                     @Override

@@ -1,5 +1,6 @@
 package dev.multiwait.it;
 
+import dev.multiwait.internal.Waiters;
 import dev.multiwait.CloseReason;
 import dev.multiwait.ConnectListener;
 import dev.multiwait.MultiHandleWait;
@@ -53,7 +54,7 @@ class SocketConnectTest {
             Pipes.Collector atClient = new Pipes.Collector();
             List<String> order = new ArrayList<>();
             Connecting c = new Connecting();
-            try (MultiHandleWait wait = new MultiHandleWait(win32, 64)) {
+            try (MultiHandleWait wait = Waiters.create(win32, 64)) {
                 SocketServer server = wait.listen(bind, (srv, s, peer) -> {
                     srv.close();
                     // The server reads the whole request (the client half-closes), and only then replies:
@@ -125,7 +126,7 @@ class SocketConnectTest {
         }
         Net.TrackingWin32 win32 = new Net.TrackingWin32();
         Connecting c = new Connecting();
-        try (MultiHandleWait wait = new MultiHandleWait(win32, 64)) {
+        try (MultiHandleWait wait = Waiters.create(win32, 64)) {
             wait.connect(nobody, c);
             runGuarded(wait, "refused connect");
         }
@@ -150,7 +151,7 @@ class SocketConnectTest {
         throwing.then = () -> {
             throw new IllegalStateException("listener bug");
         };
-        try (MultiHandleWait wait = new MultiHandleWait(win32, 64)) {
+        try (MultiHandleWait wait = Waiters.create(win32, 64)) {
             wait.setCallbackErrorHandler((reg, t) -> reported.add(t));
             SocketServer server = wait.listen(Net.loopback4(0), (srv, s, peer) -> s.close());
             Registration r = wait.connect(server.localAddress(), cancelled);
@@ -179,7 +180,7 @@ class SocketConnectTest {
         Connecting c = new Connecting();
         List<Socket> fillers = new ArrayList<>();
         try (ServerSocket full = new ServerSocket(0, 1, Net.ip("127.0.0.1"));
-             MultiHandleWait wait = new MultiHandleWait(win32, 64)) {
+             MultiHandleWait wait = Waiters.create(win32, 64)) {
             for (int i = 0; i < 4; i++) {
                 Socket f = new Socket();
                 fillers.add(f);
@@ -216,7 +217,7 @@ class SocketConnectTest {
     @Test
     void badConnectAddressesFailClearly() {
         Net.TrackingWin32 win32 = new Net.TrackingWin32();
-        try (MultiHandleWait wait = new MultiHandleWait(win32, 64)) {
+        try (MultiHandleWait wait = Waiters.create(win32, 64)) {
             ConnectListener ignore = s -> s.close();
             assertThrows(IllegalArgumentException.class,
                     () -> wait.connect(InetSocketAddress.createUnresolved("localhost", 80), ignore));
@@ -253,7 +254,7 @@ class SocketConnectTest {
         long raw = win32.wsaSocket(2, 1, 6, 1); // AF_INET, SOCK_STREAM, IPPROTO_TCP, WSA_FLAG_OVERLAPPED
         assertTrue(raw != -1L, "WSASocketW failed: " + win32.lastError());
         Pipes.Collector c = new Pipes.Collector();
-        try (MultiHandleWait wait = new MultiHandleWait(win32, 64)) {
+        try (MultiHandleWait wait = Waiters.create(win32, 64)) {
             StreamHandle s = wait.attachSocket(raw);
             assertTrue(s.isSocket());
             assertEquals(raw, s.handle());

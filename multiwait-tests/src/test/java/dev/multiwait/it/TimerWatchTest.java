@@ -1,5 +1,6 @@
 package dev.multiwait.it;
 
+import dev.multiwait.demo.Handles;
 import com.sun.jna.Library;
 import com.sun.jna.Native;
 import com.sun.jna.Pointer;
@@ -36,10 +37,10 @@ class TimerWatchTest {
         List<String> fired = new ArrayList<>();
         CloseReason[] periodicEnd = new CloseReason[1];
         try (MultiHandleWait wait = new MultiHandleWait()) {
-            wait.watch(once, false, () -> fired.add("once"));
+            wait.watch(Handles.raw(once), false, () -> fired.add("once"));
             int[] ticks = {0};
             dev.multiwait.Registration[] reg = new dev.multiwait.Registration[1];
-            reg[0] = wait.watch(periodic, true, new dev.multiwait.SignalListener() {
+            reg[0] = wait.watch(Handles.raw(periodic), true, new dev.multiwait.SignalListener() {
                 @Override
                 public void onSignal() {
                     fired.add("tick");

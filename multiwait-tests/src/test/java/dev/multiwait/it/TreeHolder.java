@@ -18,7 +18,7 @@ public final class TreeHolder {
         c.stdout().read(4096, lines);
         ChildTreeTest.pump(wait, () -> lines.pids().size() == 2, "the grandchildren");
         List<Integer> pids = new ArrayList<>(lines.pids());
-        pids.add(0, c.pid());
+        pids.add(0, (int) c.pid());
         pids.forEach(System.out::println);
         System.out.flush();
         Thread.sleep(120_000);

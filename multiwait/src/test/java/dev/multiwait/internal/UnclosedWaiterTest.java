@@ -45,8 +45,8 @@ class UnclosedWaiterTest {
 
     /** Starts a pending read on a fresh waiter and returns a weak reference to the read's native block. */
     private WeakReference<Memory> pendingReadOnADroppedWaiter(Win32 w) {
-        MultiHandleWait wait = new MultiHandleWait(w, 16);
-        Registration read = wait.attach(new com.sun.jna.platform.win32.WinNT.HANDLE(new com.sun.jna.Pointer(0x1a4)))
+        MultiHandleWait wait = Waiters.create(w, 16);
+        Registration read = wait.attach(0x1a4)
                 .read(64, data -> { });
         wait.runOnce(Duration.ZERO); // issues the ReadFile: pending
         return new WeakReference<>(Harness.memoryOf(Harness.opOf(read)));
@@ -68,7 +68,7 @@ class UnclosedWaiterTest {
     void closeLetsTheWaiterGo() throws Exception {
         Win32 w = kernel();
         when(w.cancelIoEx(anyLong(), anyLong())).thenReturn(false); // the read's packet never comes: kept forever
-        MultiHandleWait wait = new MultiHandleWait(w, 16);
+        MultiHandleWait wait = Waiters.create(w, 16);
         EventLoop loop = (EventLoop) Harness.field(wait, "loop");
         assertTrue(UnclosedLoops.holds(loop));
         wait.close();

@@ -1,5 +1,7 @@
 package dev.multiwait.bench.bridge;
 
+import dev.multiwait.internal.Waiters;
+import com.sun.jna.Pointer;
 import com.sun.jna.platform.win32.Kernel32;
 import com.sun.jna.platform.win32.WinNT;
 import dev.multiwait.CloseReason;
@@ -103,11 +105,11 @@ public final class BridgeRateMain {
             case "pool-detached" -> new PoolWin32(true);
             default -> JnaWin32.INSTANCE;
         };
-        try (MultiHandleWait wait = new MultiHandleWait(win32, MultiHandleWait.DEFAULT_BATCH)) {
+        try (MultiHandleWait wait = Waiters.create(win32, MultiHandleWait.DEFAULT_BATCH)) {
             for (int i = 0; i < events; i++) {
                 WinNT.HANDLE h = k32.CreateEvent(null, false, false, null);
                 handles.add(h);
-                wait.watch(h, true, new SignalListener() {
+                wait.watch(Pointer.nativeValue(h.getPointer()), true, new SignalListener() {
                     @Override
                     public void onSignal() {
                         signals.incrementAndGet();

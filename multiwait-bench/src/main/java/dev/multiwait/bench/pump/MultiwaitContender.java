@@ -1,6 +1,6 @@
 package dev.multiwait.bench.pump;
 
-import com.sun.jna.platform.win32.WinNT;
+import dev.multiwait.internal.Waiters;
 import dev.multiwait.CloseReason;
 import dev.multiwait.MultiHandleWait;
 import dev.multiwait.OverlappedPipe;
@@ -54,10 +54,10 @@ final class MultiwaitContender implements Contender {
     @Override
     public void open(String[] pipeNames) {
         wait = calls == null ? new MultiHandleWait()
-                : new MultiHandleWait(calls.wrap(CallCounter.real()), MultiHandleWait.DEFAULT_BATCH);
+                : Waiters.create(calls.wrap(CallCounter.real()), MultiHandleWait.DEFAULT_BATCH);
         received = new long[pipeNames.length];
         for (int i = 0; i < pipeNames.length; i++) {
-            WinNT.HANDLE h = OverlappedPipe.openClient(pipeNames[i]);
+            long h = OverlappedPipe.openClient(pipeNames[i]);
             wait.attach(h).read(readSize, new Counter(i));
         }
         // The reads were handed to the loop; one turn issues them all (each pending: nothing written yet).

@@ -1,7 +1,10 @@
-package dev.multiwait.win32;
+package dev.multiwait.demo;
 
 import com.sun.jna.Memory;
+import com.sun.jna.Native;
+import com.sun.jna.NativeLibrary;
 import com.sun.jna.Pointer;
+import dev.multiwait.win32.JnaWin32;
 
 /**
  * How many handles this process has open, for leak checks and the demo's peak figure.
@@ -15,8 +18,14 @@ public final class HandleCount {
     private static final int ENTRY_SIZE = 40;
     private static final int HEADER_SIZE = 16;
 
+    static {
+        Native.register(HandleCount.class, NativeLibrary.getInstance("ntdll"));
+    }
+
     private HandleCount() {
     }
+
+    private static native int NtQuerySystemInformation(int infoClass, long buffer, int length, long returnLength);
 
     /** The number of open handles of this process, or -1 if neither source answers. */
     public static int ofThisProcess() {
@@ -29,7 +38,7 @@ public final class HandleCount {
         for (int attempt = 0; attempt < 8; attempt++) {
             try (Memory buffer = new Memory(length); Memory needed = new Memory(4)) {
                 needed.setInt(0, 0);
-                int status = Kernel32Direct.Ntdll.NtQuerySystemInformation(SYSTEM_EXTENDED_HANDLE_INFORMATION, Pointer.nativeValue(buffer),
+                int status = NtQuerySystemInformation(SYSTEM_EXTENDED_HANDLE_INFORMATION, Pointer.nativeValue(buffer),
                         length, Pointer.nativeValue(needed));
                 if (status == STATUS_INFO_LENGTH_MISMATCH) {
                     length = Math.max(length * 2, needed.getInt(0) + (1 << 16));
