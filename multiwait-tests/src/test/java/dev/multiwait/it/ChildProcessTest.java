@@ -17,12 +17,18 @@ import dev.multiwait.internal.ChildPipes;
 import dev.multiwait.win32.JnaWin32;
 import org.junit.jupiter.api.Test;
 
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -402,6 +408,50 @@ class ChildProcessTest {
             assertTrue(inheritedByProcessBuilder >= quiet + 100, "the control inherits the noise: " + figures);
         } finally {
             noise.forEach(Kernel32.INSTANCE::CloseHandle);
+        }
+    }
+
+    @Test
+    void launchesFromFourThreadsAtOnceEachInheritOnlyTheirOwnStdio() throws Exception {
+        // No lock between launches: each CreateProcessW's handle list names only its own ends, so a
+        // child started while other launches have their ends inheritable still holds the quiet count.
+        int quiet;
+        try (MultiHandleWait wait = new MultiHandleWait()) {
+            handlesInAChild(wait); // warm-up
+            quiet = handlesInAChild(wait);
+        }
+        try (MultiHandleWait wait = new MultiHandleWait()) {
+            Thread loop = new Thread(wait::runUntilCancelled, "loop");
+            loop.start();
+            ExecutorService pool = Executors.newFixedThreadPool(4);
+            try {
+                CyclicBarrier together = new CyclicBarrier(4);
+                List<Future<List<Integer>>> counts = new ArrayList<>();
+                for (int t = 0; t < 4; t++) {
+                    counts.add(pool.submit(() -> {
+                        List<Integer> mine = new ArrayList<>();
+                        for (int i = 0; i < 5; i++) {
+                            together.await(30, TimeUnit.SECONDS);
+                            ChildProcess c = ChildProcess.builder(Children.exe(), "handles").start(wait);
+                            c.stderr().close();
+                            try (InputStream in = c.stdout().asInputStream(4096, 65536)) {
+                                mine.add(Integer.parseInt(new String(in.readAllBytes(), StandardCharsets.US_ASCII).trim()));
+                            }
+                            assertEquals(0, c.onExit().get(30, TimeUnit.SECONDS));
+                            c.close();
+                        }
+                        return mine;
+                    }));
+                }
+                for (Future<List<Integer>> f : counts) {
+                    assertEquals(List.of(quiet, quiet, quiet, quiet, quiet), f.get(120, TimeUnit.SECONDS),
+                            "every child launched amid three other launches holds only its stdio and its own handles");
+                }
+            } finally {
+                pool.shutdownNow();
+                wait.cancel();
+                loop.join();
+            }
         }
     }
 

@@ -14,14 +14,13 @@ import java.util.TreeMap;
 
 /**
  * CreateProcessW with an explicit inherit list (PROC_THREAD_ATTRIBUTE_HANDLE_LIST): the child gets
- * its three stdio ends and nothing else of ours. The ends are inheritable only while the lock is
- * held, which keeps other launches of this library from inheriting them. (Java's own
- * ProcessBuilder inherits every inheritable handle; a launch racing one can leak an end into it
- * for that instant, the narrowest window Windows allows.) A batch file runs through an explicit
+ * its three stdio ends and nothing else of ours. The ends are inheritable only around the call.
+ * Launches of this library run in parallel, with no lock: each one's list names only its own ends,
+ * so none inherits another's. (Java's own ProcessBuilder inherits every inheritable handle; a
+ * launch racing one can leak an end into it for that instant, the narrowest window Windows allows.) A batch file runs through an explicit
  * cmd.exe command line ({@link BatchCommand}), never through CreateProcessW's own {@code cmd.exe /c}.
  */
 public final class ProcessLaunch {
-    private static final Object LOCK = new Object();
     private static final int HANDLE_FLAG_INHERIT = 1;
     private static final int EXTENDED_STARTUPINFO_PRESENT = 0x00080000;
     private static final int CREATE_UNICODE_ENVIRONMENT = 0x00000400;
@@ -149,25 +148,23 @@ public final class ProcessLaunch {
         }
     }
 
-    /** The ends are inheritable only inside the lock, and never after it, whatever fails. */
+    /** The ends are inheritable only around the call, and never after it, whatever fails. */
     private static void launch(Win32 win32, String application, String commandLine, int flags, char[] env,
                                String directory, Set<Long> inherit, long startup, long info) {
-        synchronized (LOCK) {
-            try {
-                for (long h : inherit) {
-                    if (!win32.setHandleInformation(h, HANDLE_FLAG_INHERIT, HANDLE_FLAG_INHERIT)) {
-                        throw new MultiWaitException("SetHandleInformation (inherit a child's end)", h, win32.lastError(), null);
-                    }
+        try {
+            for (long h : inherit) {
+                if (!win32.setHandleInformation(h, HANDLE_FLAG_INHERIT, HANDLE_FLAG_INHERIT)) {
+                    throw new MultiWaitException("SetHandleInformation (inherit a child's end)", h, win32.lastError(), null);
                 }
-                if (!win32.createProcess(application, commandLine, true, flags, env, directory, startup, info)) {
-                    int error = win32.lastError();
-                    throw new MultiWaitException("CreateProcessW(" + commandLine
-                            + (directory != null ? ", directory " + directory : "") + ")", 0, error, hint(error));
-                }
-            } finally {
-                for (long h : inherit) {
-                    win32.setHandleInformation(h, HANDLE_FLAG_INHERIT, 0);
-                }
+            }
+            if (!win32.createProcess(application, commandLine, true, flags, env, directory, startup, info)) {
+                int error = win32.lastError();
+                throw new MultiWaitException("CreateProcessW(" + commandLine
+                        + (directory != null ? ", directory " + directory : "") + ")", 0, error, hint(error));
+            }
+        } finally {
+            for (long h : inherit) {
+                win32.setHandleInformation(h, HANDLE_FLAG_INHERIT, 0);
             }
         }
     }
