@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Benchmarks, every contender side by side (BENCHMARKS.md explains the design and holds a full run).
-#   scripts/bench.sh [--quick] [--scenario 1|2|3|4]
+#   scripts/bench.sh [--quick] [--scenario 1|2|3|4|5|6]
 # Scenario 1: dispatch cost of the real loop + key table driven from memory (JMH, Linux JVM).
 # Scenario 2: pipe pump under Wine: multiwait vs thread-per-stream vs WaitForMultipleObjects vs the
 #             native C completion-port probe (and, as a reference, a bare JNA completion-port loop),
@@ -13,6 +13,10 @@
 #             process holding their other ends, then one byte echoed on each in turn: memory per
 #             connection, accept, echo and close() times; multiwait vs AsynchronousServerSocketChannel vs a
 #             Selector, and multiwait with zero-byte reads off (-Ddev.multiwait.zeroByteReads=false: before).
+# Scenario 6: launch rate under Wine: ChildProcess.start vs ProcessBuilder.start vs a bare CreateProcessW
+#             through the same JNA seam vs native-probes/bench_launch.c (the same launch in C), one JVM,
+#             rounds in rotating order; ChildProcess.start's own share by phase, launches/s from 1 and 4
+#             threads, the waiter loop's longest pause while another thread launches 200 children.
 # Builds what it needs, prints progress, then the side-by-side tables with medians, spreads, ratios,
 # threads, peak memory and the targets met or missed. Raw lines and the report are kept under
 # multiwait-bench/target/bench-results/<time>/.
@@ -31,8 +35,8 @@ scenarios="1 2 3 4"
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) quick=1 ;;
-    --scenario) shift; scenarios="${1:?--scenario needs 1, 2, 3, 4 or 5}" ;;
-    *) echo "usage: scripts/bench.sh [--quick] [--scenario 1|2|3|4|5]" >&2; exit 2 ;;
+    --scenario) shift; scenarios="${1:?--scenario needs 1, 2, 3, 4, 5 or 6}" ;;
+    *) echo "usage: scripts/bench.sh [--quick] [--scenario 1|2|3|4|5|6]" >&2; exit 2 ;;
   esac
   shift
 done
@@ -49,6 +53,7 @@ if [ "$quick" -eq 1 ]; then
   connects="${MW_BENCH_CONNECTS:-600}"; accept_reps=3
   frames="${MW_BENCH_FRAMES:-2000}"; relay_reps=3; warmup_frames=1000
   idle_counts="${MW_BENCH_IDLE:-1000}"
+  launch_args=(--launches 5 --rounds 1 --pause-launches 20 --rate-launches 8)
 else
   streams="${MW_BENCH_STREAMS:-10 100 1000}"
   bytes="${MW_BENCH_BYTES:-2097152}"
@@ -57,6 +62,7 @@ else
   connects="${MW_BENCH_CONNECTS:-3000}"; accept_reps=5
   frames="${MW_BENCH_FRAMES:-50000}"; relay_reps=1; warmup_frames=2000
   idle_counts="${MW_BENCH_IDLE:-1000 5000 10000}"
+  launch_args=(--launches 20 --rounds 3 --pause-launches 200 --rate-launches 40)
 fi
 listeners="${MW_BENCH_LISTENERS:-300}"
 clients="${MW_BENCH_CLIENTS:-4}"
@@ -94,6 +100,14 @@ for src in "$MW_ROOT/native-probes/bench_iocp.c" "$MW_ROOT/native-probes/pump_wr
     x86_64-w64-mingw32-gcc -std=c11 -O2 -Wall -o "$exe" "$src" -lws2_32 -lmswsock
   fi
 done
+if [[ " $scenarios " == *" 6 "* ]]; then
+  "$scripts_dir/build-child.sh"
+  cp "$MW_ROOT/multiwait-tests/target/mwchild.exe" "$native/"
+  src="$MW_ROOT/native-probes/bench_launch.c"
+  if [[ ! -e "$native/bench_launch.exe" || "$src" -nt "$native/bench_launch.exe" ]]; then
+    x86_64-w64-mingw32-gcc -std=c11 -O2 -Wall -municode -o "$native/bench_launch.exe" "$src"
+  fi
+fi
 if [ ! -f "$WINEPREFIX/system.reg" ]; then
   say "creating the benchmark's own WINEPREFIX $WINEPREFIX (once)"
   wineboot -i >/dev/null 2>&1 || wine wineboot -i >/dev/null 2>&1
@@ -262,6 +276,18 @@ if [[ " $scenarios " == *" 5 "* ]]; then
     printf "%-14s N=%-6s accept %7.2f s  echo %7.2f s  close %6.2f s  lib native %6s B  private %7s B\n",
       v["contender"], v["connections"], v["accept_s"], v["echo_s"], v["close_s"], v["lib_native_b_per_conn"], v["private_b_per_conn"]}
     /^BENCHFAIL /{print}' "$out/idle.txt" | tee "$out/idle-report.txt"
+fi
+
+# ---- scenario 6 ----
+if [[ " $scenarios " == *" 6 "* ]]; then
+  say "scenario 6: launch rate (${launch_args[*]})"
+  log="$out/launch-raw.txt"
+  rc=0
+  (cd "$bench" && timeout 1800 wine "$MW_WIN_JAVA" -Xmx512m -cp "target/classes;target/bench-lib/*" \
+    dev.multiwait.bench.launch.LaunchMain --child target/native/mwchild.exe --native target/native/bench_launch.exe \
+    "${launch_args[@]}") >"$log" 2>&1 || rc=$?
+  tr -d '\r' <"$log" | grep -v '^LAUNCH ' | tee "$out/launch-report.txt"
+  [ "$rc" -eq 0 ] || { echo "bench: scenario 6 failed (exit $rc, log $log)" >&2; exit 1; }
 fi
 
 # ---- report ----

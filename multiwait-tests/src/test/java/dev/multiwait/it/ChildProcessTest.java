@@ -17,7 +17,6 @@ import dev.multiwait.internal.ChildPipes;
 import dev.multiwait.win32.JnaWin32;
 import org.junit.jupiter.api.Test;
 
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -433,12 +432,13 @@ class ChildProcessTest {
                         for (int i = 0; i < 5; i++) {
                             together.await(30, TimeUnit.SECONDS);
                             ChildProcess c = ChildProcess.builder(Children.exe(), "handles").start(wait);
+                            Pipes.Collector out = new Pipes.Collector();
                             c.stderr().close();
-                            try (InputStream in = c.stdout().asInputStream(4096, 65536)) {
-                                mine.add(Integer.parseInt(new String(in.readAllBytes(), StandardCharsets.US_ASCII).trim()));
-                            }
-                            assertEquals(0, c.onExit().get(30, TimeUnit.SECONDS));
+                            c.stdout().read(4096, out);
+                            c.finished().get(30, TimeUnit.SECONDS); // the exit and the end of stdout
+                            assertEquals(0, c.onExit().get());
                             c.close();
+                            mine.add(Integer.parseInt(new String(out.data(), StandardCharsets.US_ASCII).trim()));
                         }
                         return mine;
                     }));
