@@ -297,7 +297,7 @@ files=()
 [ -f "$out/pump.txt" ] && files+=("$out/pump.txt")
 [ -f "$out/accept.txt" ] && files+=("$out/accept.txt")
 [ -f "$out/relay.txt" ] && files+=("$out/relay.txt")
-java -cp "$cp_linux" dev.multiwait.bench.Report "${files[@]}" | tee "$out/report.txt"
+[ "${#files[@]}" -eq 0 ] || java -cp "$cp_linux" dev.multiwait.bench.Report "${files[@]}" | tee "$out/report.txt"
 echo
 echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$out/machine.txt"
 say "bench: done; raw results and report in ${out#"$MW_ROOT"/}"
