@@ -1,10 +1,9 @@
 package dev.multiwait.bench.launch;
 
+import dev.multiwait.bench.TimedWin32;
 import dev.multiwait.win32.JnaWin32;
 import dev.multiwait.win32.Win32;
 
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -17,18 +16,8 @@ final class PhaseTimer {
     private final ThreadLocal<Map<String, long[]>> tally = ThreadLocal.withInitial(TreeMap::new);
 
     Win32 wrap() {
-        Win32 real = JnaWin32.INSTANCE;
-        return (Win32) Proxy.newProxyInstance(Win32.class.getClassLoader(), new Class<?>[] {Win32.class},
-                (proxy, method, args) -> {
-                    long t0 = System.nanoTime();
-                    try {
-                        return method.invoke(real, args);
-                    } catch (InvocationTargetException e) {
-                        throw e.getCause();
-                    } finally {
-                        tally.get().computeIfAbsent(method.getName(), k -> new long[1])[0] += System.nanoTime() - t0;
-                    }
-                });
+        return TimedWin32.wrap(JnaWin32.INSTANCE,
+                (method, nanos) -> tally.get().computeIfAbsent(method, k -> new long[1])[0] += nanos);
     }
 
     /** This thread's nanoseconds per Win32 method since the last take, then cleared. */

@@ -1,11 +1,9 @@
 package dev.multiwait.bench.pump;
 
+import dev.multiwait.bench.TimedWin32;
 import dev.multiwait.win32.JnaWin32;
 import dev.multiwait.win32.Win32;
 
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Method;
-import java.lang.reflect.Proxy;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
@@ -20,25 +18,15 @@ final class CallCounter {
     private final Map<String, long[]> stats = new TreeMap<>();
 
     Win32 wrap(Win32 real) {
-        return (Win32) Proxy.newProxyInstance(Win32.class.getClassLoader(), new Class<?>[] {Win32.class},
-                (proxy, method, args) -> {
-                    long t0 = System.nanoTime();
-                    try {
-                        return method.invoke(real, args);
-                    } catch (InvocationTargetException e) {
-                        throw e.getCause();
-                    } finally {
-                        record(method, System.nanoTime() - t0);
-                    }
-                });
+        return TimedWin32.wrap(real, this::record);
     }
 
     static Win32 real() {
         return JnaWin32.INSTANCE;
     }
 
-    private synchronized void record(Method m, long nanos) {
-        long[] s = stats.computeIfAbsent(m.getName(), k -> new long[2]);
+    private synchronized void record(String method, long nanos) {
+        long[] s = stats.computeIfAbsent(method, k -> new long[2]);
         s[0]++;
         s[1] += nanos;
     }
