@@ -46,6 +46,7 @@ public final class LaunchMain {
     private final PhaseTimer timer = new PhaseTimer();
     private final Map<String, List<Double>> ms = new LinkedHashMap<>();
     private final Map<String, List<Double>> phases = new LinkedHashMap<>();
+    private final List<Map<String, Long>> calls = new ArrayList<>();
 
     private LaunchMain(String child, String nativeExe) {
         this.child = child;
@@ -173,6 +174,7 @@ public final class LaunchMain {
         p.put("other native", allNative - createProcess - p.values().stream().skip(1).mapToDouble(Double::doubleValue).sum());
         p.put("java", total - allNative);
         p.forEach((k, v) -> phases.computeIfAbsent(k, x -> new ArrayList<>()).add(v));
+        calls.add(spent);
     }
 
     private static double sum(Map<String, Long> spent, String... names) {
@@ -266,6 +268,14 @@ public final class LaunchMain {
             Stats s = Stats.of(v);
             System.out.printf(Locale.ROOT, "  %-14s median %6.2f  q1-q3 %6.2f-%-6.2f%n", k, s.median(), s.q1(), s.q3());
         });
+        System.out.print("  per Win32 call (median ms per launch, over 0.05):");
+        calls.stream().flatMap(c -> c.keySet().stream()).distinct().sorted().forEach(name -> {
+            Stats s = Stats.of(calls.stream().map(c -> c.getOrDefault(name, 0L) / 1e6).toList());
+            if (s.median() > 0.05) {
+                System.out.printf(Locale.ROOT, " %s %.2f;", name, s.median());
+            }
+        });
+        System.out.println();
         System.out.println();
         System.out.printf(Locale.ROOT, "launches/s from 1 thread %.2f, from 4 threads %.2f (%.2fx; best of two runs each)%n",
                 rates.get(1), rates.get(4), rates.get(4) / rates.get(1));
