@@ -3,6 +3,7 @@ package dev.multiwait.internal;
 import dev.multiwait.CloseReason;
 import dev.multiwait.ReadListener;
 import dev.multiwait.ReadRegistration;
+import dev.multiwait.Registration;
 import dev.multiwait.StreamHandle;
 
 import java.io.IOException;
@@ -21,7 +22,7 @@ public final class BlockingInput extends InputStream implements ReadListener {
     private final EventLoop loop;
     private final int maxBuffered;
     private final ArrayDeque<ByteBuffer> queue = new ArrayDeque<>();
-    private final ReadRegistration read;
+    private volatile ReadRegistration read;
     private int buffered;
     private boolean paused;
     private boolean ended;
@@ -39,21 +40,26 @@ public final class BlockingInput extends InputStream implements ReadListener {
         }
         this.loop = loop;
         this.maxBuffered = maxBuffered;
-        synchronized (this) { // onData waits until the registration is known
-            this.read = stream.read(bufferSize, this);
-        }
+        // Never call into the stream while holding this monitor: the loop thread takes it in onData.
+        this.read = stream.read(bufferSize, this);
     }
 
     @Override
-    public synchronized void onData(ByteBuffer data) {
+    public void onData(ByteBuffer data) {
         ByteBuffer copy = ByteBuffer.allocate(data.remaining()).put(data).flip();
-        queue.add(copy);
-        buffered += copy.remaining();
-        if (buffered >= maxBuffered && !paused && read.isActive()) {
-            paused = true;
-            pauseOrResume(true);
+        boolean pause;
+        synchronized (this) {
+            queue.add(copy);
+            buffered += copy.remaining();
+            pause = buffered >= maxBuffered && !paused;
+            paused |= pause;
+            notifyAll();
         }
-        notifyAll();
+        if (pause) {
+            // Loop thread, so the pause stops the next read at once; before the constructor has the
+            // registration, the one running this listener is it.
+            pauseOrResume(read != null ? read : (ReadRegistration) Registration.current(), true);
+        }
     }
 
     @Override
@@ -63,8 +69,8 @@ public final class BlockingInput extends InputStream implements ReadListener {
         notifyAll();
     }
 
-    @Override
-    public synchronized int read(byte[] b, int off, int len) throws IOException {
+    /** Waits for bytes and takes up to {@code len} of them (-1 at the end). */
+    private synchronized int take(byte[] b, int off, int len) throws IOException {
         java.util.Objects.checkFromIndexSize(off, len, b.length);
         if (len == 0) {
             return 0;
@@ -97,16 +103,28 @@ public final class BlockingInput extends InputStream implements ReadListener {
             }
         }
         buffered -= n;
-        if (paused && buffered <= maxBuffered / 2 && read.isActive()) {
-            paused = false;
-            pauseOrResume(false);
+        return n;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+        int n = take(b, off, len);
+        boolean resume;
+        synchronized (this) {
+            resume = paused && buffered <= maxBuffered / 2;
+            paused &= !resume;
+        }
+        if (resume) {
+            pauseOrResume(read, false); // outside the monitor: see the constructor
         }
         return n;
     }
 
-    private void pauseOrResume(boolean pause) {
+    private static void pauseOrResume(ReadRegistration read, boolean pause) {
         try {
-            if (pause) {
+            if (!read.isActive()) {
+                return;
+            } else if (pause) {
                 read.pause();
             } else {
                 read.resume();
@@ -130,11 +148,13 @@ public final class BlockingInput extends InputStream implements ReadListener {
 
     /** Cancels the read (the stream itself stays open); what is buffered is dropped. */
     @Override
-    public synchronized void close() {
-        read.cancel();
-        queue.clear();
-        buffered = 0;
-        ended = true;
-        notifyAll();
+    public void close() {
+        read.cancel(); // outside the monitor: see the constructor
+        synchronized (this) {
+            queue.clear();
+            buffered = 0;
+            ended = true;
+            notifyAll();
+        }
     }
 }
