@@ -20,7 +20,6 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
@@ -197,14 +196,14 @@ class ChildRedirectTest {
         Path missing = dir.resolve("missing.txt");
         HandleLedger ledger = new HandleLedger();
         try (MultiHandleWait wait = Waiters.create(ledger, MultiHandleWait.DEFAULT_BATCH)) {
-            int before = HandleCounts.steady();
-            MultiWaitException e = assertThrows(MultiWaitException.class,
-                    () -> ChildProcess.builder(Children.exe(), "cat").redirectInput(Redirect.from(missing)).start(wait));
-            assertEquals(2, e.win32Error());
-            assertTrue(e.getMessage().contains(missing.toString()) && e.getMessage().contains("stdin"), e.getMessage());
-            assertEquals(List.of(missing.toAbsolutePath().toString()), ledger.createFileNames, "the file was tried");
+            MultiWaitException[] e = new MultiWaitException[1];
+            int[] handles = HandleCounts.around(() -> e[0] = assertThrows(MultiWaitException.class,
+                    () -> ChildProcess.builder(Children.exe(), "cat").redirectInput(Redirect.from(missing)).start(wait)));
+            assertEquals(2, e[0].win32Error());
+            assertTrue(e[0].getMessage().contains(missing.toString()) && e[0].getMessage().contains("stdin"), e[0].getMessage());
+            assertEquals(Set.of(missing.toAbsolutePath().toString()), Set.copyOf(ledger.createFileNames), "the file was tried");
             assertEquals(Set.of(), ledger.stillOpen(), "every handle the launch opened is closed");
-            assertEquals(before, HandleCounts.settled(before, 0), "handles");
+            assertEquals(handles[0], handles[1], "handles");
             assertEquals(0, wait.registrationCount());
         }
     }

@@ -38,6 +38,26 @@ final class HandleCounts {
         return n;
     }
 
+    /**
+     * This process's count before and after {@code action}, from a steady baseline; measured again (three
+     * tries at most) while it came out lower: something else closed a handle meanwhile. A leak raises the
+     * count, so it is never measured away; an action closing a handle not its own lowers it every try.
+     */
+    static int[] around(Runnable action) {
+        int before;
+        int after;
+        int attempt = 0;
+        do {
+            before = steady();
+            action.run();
+            after = settled(before, 0);
+            if (after < before) {
+                System.out.println("[HandleCounts] fell from " + before + " to " + after + " meanwhile: measuring again");
+            }
+        } while (after < before && ++attempt < 3);
+        return new int[] {before, after};
+    }
+
     /** The count, given up to ~1 s to come back to within {@code slack} of {@code baseline} (threads starting and ending). */
     static int settled(int baseline, int slack) {
         int n = HandleCount.ofThisProcess();
