@@ -9,7 +9,7 @@ import dev.multiwait.MultiHandleWait;
 import dev.multiwait.MultiWaitException;
 import dev.multiwait.Redirect;
 import dev.multiwait.demo.SeededStream;
-import dev.multiwait.demo.HandleCount;
+import dev.multiwait.internal.Waiters;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -20,6 +20,7 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -193,13 +194,16 @@ class ChildRedirectTest {
     @Test
     void aMissingInputFileIsError2NamingItAndLeavesNothingOpen() {
         Path missing = dir.resolve("missing.txt");
-        try (MultiHandleWait wait = new MultiHandleWait()) {
-            int before = HandleCount.ofThisProcess();
-            MultiWaitException e = assertThrows(MultiWaitException.class,
-                    () -> ChildProcess.builder(Children.exe(), "cat").redirectInput(Redirect.from(missing)).start(wait));
-            assertEquals(2, e.win32Error());
-            assertTrue(e.getMessage().contains(missing.toString()) && e.getMessage().contains("stdin"), e.getMessage());
-            assertEquals(before, FaultInjectionTest.settledHandleCount(before), "handles");
+        HandleLedger ledger = new HandleLedger();
+        try (MultiHandleWait wait = Waiters.create(ledger, MultiHandleWait.DEFAULT_BATCH)) {
+            MultiWaitException[] e = new MultiWaitException[1];
+            int[] handles = HandleCounts.around(() -> e[0] = assertThrows(MultiWaitException.class,
+                    () -> ChildProcess.builder(Children.exe(), "cat").redirectInput(Redirect.from(missing)).start(wait)));
+            assertEquals(2, e[0].win32Error());
+            assertTrue(e[0].getMessage().contains(missing.toString()) && e[0].getMessage().contains("stdin"), e[0].getMessage());
+            assertEquals(Set.of(missing.toAbsolutePath().toString()), Set.copyOf(ledger.createFileNames), "the file was tried");
+            assertEquals(Set.of(), ledger.stillOpen(), "every handle the launch opened is closed");
+            assertEquals(handles[0], handles[1], "handles");
             assertEquals(0, wait.registrationCount());
         }
     }

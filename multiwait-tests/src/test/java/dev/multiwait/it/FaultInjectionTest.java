@@ -195,7 +195,7 @@ class FaultInjectionTest {
         for (int i = 0; i < ROUNDS; i++) {
             hits += round(scenario, call);
         }
-        int after = settledHandleCount(handles);
+        int after = HandleCounts.settled(handles, 3);
         assertTrue(after - handles <= 3, call + ": handles before " + handles + ", after " + ROUNDS + " rounds " + after);
         assertEquals(blocks, NativeOp.liveBlocks(), call + ": native blocks allocated minus freed");
         assertEquals(abandoned, NativeOp.abandonedCount(), call + ": abandoned blocks");
@@ -216,16 +216,6 @@ class FaultInjectionTest {
         } catch (Exception e) {
             throw new AssertionError(e);
         }
-    }
-
-    /** Handle counts wobble while threads start and end: wait briefly for a steady value near the baseline. */
-    static int settledHandleCount(int baseline) {
-        int n = HandleCount.ofThisProcess();
-        for (int i = 0; i < 20 && n - baseline > 3; i++) {
-            sleep(50);
-            n = HandleCount.ofThisProcess();
-        }
-        return n;
     }
 
     static void sleep(long ms) {

@@ -261,8 +261,11 @@ class AcceptFailureTest {
     }
 
     @Test
-    void aListenerClosedWhileItsAcceptsWaitOutABackOffEndsCancelledAndTheRetryDoesNothing() throws Exception {
+    void aListenerClosedWhileItsAcceptsWaitOutABackOffEndsCancelledAndTheRetryDoesNothing() {
         Rig r = new Rig();
+        // the test moves the clock: on the real one a descheduled test thread let the 10 ms retry fire before close
+        AtomicLong now = new AtomicLong();
+        r.h.loop.clock(now::get);
         r.h.settle();
         synchronized (r.socketFailures) {
             r.socketFailures.add(10055);
@@ -270,13 +273,16 @@ class AcceptFailureTest {
         r.complete(r.lastAccept()[1], 0);
         r.h.settle();
         assertEquals(1, r.failures.size());
+        Object backOff = Harness.field(r.server, "backOff");
+        assertEquals(true, Harness.field(backOff, "scheduled"), "the retry waits on the timer when the listener closes");
         r.server.close();
         r.h.settle();
         assertFalse(r.server.isActive());
         assertEquals(CloseReason.CANCELLED, r.reason);
         int sockets = r.socketAttempts.size();
-        Thread.sleep(100); // the retry fires: the listener has ended, so nothing is posted
+        now.addAndGet(AcceptBackOff.MAX_MILLIS * 1_000_000); // the retry fires: the listener has ended, so nothing is posted
         r.h.settle();
+        assertEquals(false, Harness.field(backOff, "scheduled"), "the retry ran");
         assertEquals(sockets, r.socketAttempts.size());
         assertEquals(1, r.acceptExCalls.size(), "only the first accept was ever posted");
     }
