@@ -7,8 +7,6 @@ import dev.multiwait.ReadRegistration;
 import dev.multiwait.Registration;
 import dev.multiwait.StreamHandle;
 
-import java.io.ByteArrayOutputStream;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -36,45 +34,36 @@ public final class LogPump {
      */
     public static List<ChildProcess> start(MultiHandleWait wait, List<List<String>> commands, StreamHandle sink) {
         // README-LOG-BEGIN
-        List<ReadRegistration> reads = new ArrayList<>();                   // used on the loop thread only
+        List<ReadRegistration> reads = new ArrayList<>();                 // used on the loop thread only
         sink.setWriteWaterMarks(32 * 1024, 64 * 1024, (stream, writable) -> reads.stream()
                 .filter(read -> writable && read.isPaused()).forEach(ReadRegistration::resume));
         List<ChildProcess> children = new ArrayList<>();
         for (List<String> command : commands) {
             ChildProcess child = ChildProcess.builder(command).redirectErrorStream(true).start(wait);
-            byte[] prefix = ("[" + child.pid() + "] ").getBytes(StandardCharsets.UTF_8);
-            ByteArrayOutputStream line = new ByteArrayOutputStream();       // this child's unfinished line
+            String prefix = "[" + child.pid() + "] ";
+            StringBuilder text = new StringBuilder();                     // one char per byte: UTF-8 stays intact
             reads.add(child.stdout().read(16 * 1024, ReadListener.of(data -> {
-                ByteArrayOutputStream lines = new ByteArrayOutputStream();  // the whole lines in this chunk
-                while (data.hasRemaining()) {
-                    if (line.size() == 0) {
-                        line.writeBytes(prefix);
-                    }
-                    byte b = data.get();
-                    line.write(b);
-                    if (b == '\n') {
-                        lines.writeBytes(line.toByteArray());
-                        line.reset();
-                    }
-                }
-                if (lines.size() > 0) {
-                    sink.write(ByteBuffer.wrap(lines.toByteArray()), null);
+                text.append(StandardCharsets.ISO_8859_1.decode(data));
+                int end = text.lastIndexOf("\n") + 1;                     // whole lines only; the rest waits
+                if (end > 0) {
+                    String lines = text.substring(0, end).replaceAll("(?m)^", prefix);  // each line prefixed
+                    sink.write(StandardCharsets.ISO_8859_1.encode(lines), null);
+                    text.delete(0, end);
                 }
                 if (!sink.isWritable()) {
-                    ((ReadRegistration) Registration.current()).pause();    // resumed at the low water mark
+                    ((ReadRegistration) Registration.current()).pause();  // resumed at the low water mark
                 }
             }, (reason, error) -> {
-                if (line.size() > 0) {                                      // a last line without '\n'
-                    line.write('\n');
-                    sink.write(ByteBuffer.wrap(line.toByteArray()), null);
+                if (text.length() > 0) {                                  // a last line without '\n'
+                    sink.write(StandardCharsets.ISO_8859_1.encode(prefix + text + "\n"), null);
                 }
             })));
             children.add(child);
         }
-        // finished(): after the child's exit and its output's last onData and onClose, so "done" is last
+        // finished(): after the exit and the output's last onData and onClose, so "done" comes last
         CompletableFuture.allOf(children.stream().map(ChildProcess::finished).toArray(CompletableFuture[]::new))
                 .whenComplete((ignored, failure) -> {
-                    sink.write(ByteBuffer.wrap("done\n".getBytes(StandardCharsets.UTF_8)), null);
+                    sink.write(StandardCharsets.UTF_8.encode("done\n"), null);
                     sink.closeAfterWrites(Duration.ofSeconds(30), null);
                 });
         // README-LOG-END
