@@ -34,15 +34,18 @@ public final class HelloServer {
      */
     public static List<SocketServer> start(MultiHandleWait wait, int ports, String body, Duration idleTimeout) {
         // README-HTTP-BEGIN
-        byte[] ok = ("HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\nContent-Length: " + body.length()
-                + "\r\n\r\n" + body).getBytes(StandardCharsets.US_ASCII);
+        byte[] ok = ("HTTP/1.0 200 OK\r\nContent-Length: " + body.length() + "\r\n\r\n" + body).getBytes(StandardCharsets.US_ASCII);
         byte[] refused = "HTTP/1.0 405 Method Not Allowed\r\nContent-Length: 0\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
         AcceptListener onAccepted = AcceptListener.of((server, socket, peer) -> {
             socket.setIdleTimeout(idleTimeout);                       // a silent or slow client ends TIMED_OUT
             StringBuilder request = new StringBuilder();
             socket.read(4096, ReadListener.of(data -> {
+                if (socket.attachment() != null) {
+                    return;                                           // answered: what follows is ignored
+                }
                 request.append(StandardCharsets.ISO_8859_1.decode(data));
-                if (request.indexOf("\r\n\r\n") >= 0 && socket.attach("answered") == null) {
+                if (request.indexOf("\r\n\r\n") >= 0) {
+                    socket.attach("answered");
                     socket.write(ByteBuffer.wrap(request.indexOf("GET ") == 0 ? ok : refused), null);
                     socket.closeAfterWrites(idleTimeout, null);       // drain, half-close, close
                 } else if (request.length() > 8192) {

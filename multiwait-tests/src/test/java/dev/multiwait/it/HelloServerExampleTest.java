@@ -27,7 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class HelloServerExampleTest {
     private static final int PORTS = 50;
     private static final String BODY = "hello from multiwait\n";
-    private static final String OK = "HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\nContent-Length: "
+    private static final String OK = "HTTP/1.0 200 OK\r\nContent-Length: "
             + BODY.length() + "\r\n\r\n" + BODY;
 
     @Test
