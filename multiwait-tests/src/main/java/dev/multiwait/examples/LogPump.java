@@ -4,7 +4,6 @@ import dev.multiwait.ChildProcess;
 import dev.multiwait.MultiHandleWait;
 import dev.multiwait.ReadListener;
 import dev.multiwait.ReadRegistration;
-import dev.multiwait.Registration;
 import dev.multiwait.StreamHandle;
 
 import java.nio.charset.StandardCharsets;
@@ -51,7 +50,7 @@ public final class LogPump {
                     text.delete(0, end);
                 }
                 if (!sink.isWritable()) {
-                    ((ReadRegistration) Registration.current()).pause();  // resumed at the low water mark
+                    ReadRegistration.current().pause();                       // resumed at the low water mark
                 }
             }, (reason, error) -> {
                 if (text.length() > 0) {                                  // a last line without '\n'
