@@ -108,11 +108,19 @@ final class OwnedWaits {
         if (wake == 0) {
             return null;
         }
-        Group g = new Group(wake, groups.size());
+        long never = Kernel32Direct.CreateEventW(0, true, false, 0);
+        if (never == 0) {
+            int error = Native.getLastError();
+            Kernel32Direct.CloseHandle(wake);
+            Native.setLastError(error);
+            return null;
+        }
+        Group g = new Group(wake, never, groups.size());
         try {
             g.start();
         } catch (Throwable noThread) {
             Kernel32Direct.CloseHandle(wake);
+            Kernel32Direct.CloseHandle(never);
             throw noThread;
         }
         groups.add(g);
@@ -129,11 +137,27 @@ final class OwnedWaits {
         private final Wait[] armed = new Wait[PER_THREAD];
         private int count;
         private final Memory handles = new Memory(8L * (PER_THREAD + 1));
+        /** A manual-reset event never set: waiting for it and a handle together cannot succeed, so it takes nothing from the handle. */
+        private final long never;
+        private final Memory probe = new Memory(16);
 
-        Group(long wake, int index) {
+        Group(long wake, long never, int index) {
             super("multiwait-wait-" + index);
             setDaemon(true);
             this.wake = wake;
+            this.never = never;
+        }
+
+        /**
+         * Whether the handle can still be waited on, without consuming its signal: WaitForSingleObject
+         * would reset an auto-reset event or timer, take a semaphore count or a mutex, and its watch
+         * would then miss that signal. Waiting for all of {handle, never} validates the handle and
+         * its SYNCHRONIZE access but cannot be satisfied, so it changes no state.
+         */
+        boolean canWaitOn(long handle) {
+            probe.setLong(0, handle);
+            probe.setLong(8, never);
+            return Kernel32Direct.WaitForMultipleObjects(2, Pointer.nativeValue(probe), true, 0) != WAIT_FAILED;
         }
 
         void submit(Runnable request) {
@@ -201,7 +225,7 @@ final class OwnedWaits {
             int error = Native.getLastError();
             boolean dropped = false;
             for (int i = count - 1; i >= 0; i--) {
-                if (Kernel32Direct.WaitForSingleObject(armed[i].handle(), 0) == WAIT_FAILED) {
+                if (!canWaitOn(armed[i].handle())) {
                     LOG.log(System.Logger.Level.ERROR, "handle 0x" + Long.toHexString(armed[i].handle())
                             + " can no longer be waited on (error " + Native.getLastError()
                             + ": closed while watched, or no SYNCHRONIZE access); its watch will never fire");

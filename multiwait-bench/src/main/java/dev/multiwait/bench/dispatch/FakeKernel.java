@@ -68,8 +68,10 @@ public final class FakeKernel implements InvocationHandler {
                 return ioPending;
             case "setFileCompletionNotificationModes":
                 return Boolean.TRUE;
-            case "getNamedPipeInfo": // a byte-mode pipe (flags left 0): the real pump's handles
-                return Boolean.TRUE;
+            case "getNamedPipeInfo": // a disk file, not a pipe: the plain read path (no zero-byte waits), the one measured here
+                return Boolean.FALSE;
+            case "getFileType":
+                return 1; // FILE_TYPE_DISK
             case "createIoCompletionPort":
                 return portHandle;
             case "getQueuedCompletionStatusEx":
