@@ -50,7 +50,7 @@ public final class LogPump {
                     text.delete(0, end);
                 }
                 if (!sink.isWritable()) {
-                    ReadRegistration.current().pause();                       // resumed at the low water mark
+                    ReadRegistration.current().pause();               // resumed at the low water mark
                 }
             }, (reason, error) -> {
                 if (text.length() > 0) {                                  // a last line without '\n'
