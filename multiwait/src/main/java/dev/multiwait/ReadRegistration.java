@@ -33,4 +33,14 @@ public interface ReadRegistration extends Registration {
      * @return true between {@link #pause()} and {@link #resume()}
      */
     boolean isPaused();
+
+    /**
+     * {@link Registration#current()} for a read: the read whose listener runs on this thread, so that its
+     * {@code onData} can pause it without a cast or a field of its own.
+     *
+     * @return the read, or null outside a read's listener (also inside another kind of listener)
+     */
+    static ReadRegistration current() {
+        return Registration.current() instanceof ReadRegistration read ? read : null;
+    }
 }

@@ -1,6 +1,8 @@
 package dev.multiwait;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -9,23 +11,38 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The README's usage example is the one the Wine stage compiles and runs (ReadmeExampleTest). */
+/**
+ * The README's code is the code the Wine stage compiles and runs: each block between a source file's
+ * {@code README-<NAME>-BEGIN} and {@code -END} markers, less its common indentation, is in README.md verbatim.
+ */
 class ReadmeTest {
-    @Test
-    void readmeShowsTheExampleThatIsTested() throws IOException {
+    @ParameterizedTest
+    @CsvSource({
+        "EXAMPLE, multiwait-tests/src/test/java/dev/multiwait/it/ReadmeExampleTest.java",
+        "HTTP, multiwait-tests/src/main/java/dev/multiwait/examples/HelloServer.java",
+        "LOG, multiwait-tests/src/main/java/dev/multiwait/examples/LogPump.java",
+    })
+    void readmeShowsTheCodeThatIsTested(String name, String file) throws IOException {
         Path root = Path.of("..").toAbsolutePath().normalize();
         String readme = Files.readString(root.resolve("README.md"));
-        List<String> source = Files.readAllLines(root.resolve(
-                "multiwait-tests/src/test/java/dev/multiwait/it/ReadmeExampleTest.java"));
-        int begin = indexOf(source, "README-EXAMPLE-BEGIN");
-        int end = indexOf(source, "README-EXAMPLE-END");
-        assertTrue(begin >= 0 && end > begin, "markers in ReadmeExampleTest");
-        String indent = source.get(begin + 1).substring(0, source.get(begin + 1).indexOf("try"));
-        StringBuilder example = new StringBuilder();
-        for (String line : source.subList(begin + 1, end)) {
-            example.append(line.startsWith(indent) ? line.substring(indent.length()) : line.strip()).append('\n');
+        List<String> source = Files.readAllLines(root.resolve(file));
+        int begin = indexOf(source, "README-" + name + "-BEGIN");
+        int end = indexOf(source, "README-" + name + "-END");
+        assertTrue(begin >= 0 && end > begin + 1, "README-" + name + " markers in " + file);
+        List<String> block = source.subList(begin + 1, end);
+        int indent = block.stream().filter(l -> !l.isBlank())
+                .mapToInt(l -> l.length() - l.stripLeading().length()).min().orElse(0);
+        StringBuilder code = new StringBuilder();
+        for (String line : block) {
+            code.append(line.isBlank() ? "" : line.substring(indent)).append('\n');
         }
-        assertTrue(readme.contains(example), "README.md must contain, verbatim:\n" + example);
+        assertTrue(readme.contains("```java\n" + code + "```\n"), "README.md must contain, verbatim:\n" + code);
+    }
+
+    @Test
+    void readmeStaysShort() throws IOException {
+        long lines = Files.readAllLines(Path.of("..").toAbsolutePath().normalize().resolve("README.md")).size();
+        assertTrue(lines < 250, "README.md has " + lines + " lines; detail belongs in RELIABILITY.md");
     }
 
     private static int indexOf(List<String> lines, String marker) {

@@ -4,6 +4,8 @@ import dev.multiwait.demo.Handles;
 import com.sun.jna.platform.win32.Kernel32;
 import com.sun.jna.platform.win32.WinNT;
 import dev.multiwait.AcceptListener;
+import dev.multiwait.ChildProcess;
+import dev.multiwait.ReadRegistration;
 import dev.multiwait.CloseReason;
 import dev.multiwait.MultiHandleWait;
 import dev.multiwait.MultiWaitException;
@@ -100,6 +102,32 @@ class ListenerErgonomicsTest {
             assertTrue(e.getMessage().contains("WriteFile"), e.getMessage());
             assertTrue(ends.current.stream().allMatch(r -> r == relay));
             near.close();
+        }
+    }
+
+    @Test
+    void aReadListenerPausesItsOwnReadThroughReadRegistrationCurrent() throws Exception {
+        try (MultiHandleWait wait = new MultiHandleWait()) {
+            ChildProcess child = ChildProcess.builder(Children.exe(), "args", "one", "two").redirectErrorStream(true).start(wait);
+            List<Object> seen = new CopyOnWriteArrayList<>();
+            AtomicReference<ReadRegistration> paused = new AtomicReference<>();
+            ReadRegistration read = child.stdout().read(4096, ReadListener.of(d -> {
+                seen.add(ReadRegistration.current());
+                d.position(d.limit());
+                if (paused.get() == null) {
+                    paused.set(ReadRegistration.current());
+                    ReadRegistration.current().pause();
+                    wait.schedule(Duration.ofMillis(100), () -> paused.get().resume());
+                }
+            }, (reason, error) -> seen.add(reason + " " + (ReadRegistration.current() == paused.get()))));
+            wait.schedule(Duration.ZERO, () -> seen.add("timer " + ReadRegistration.current()));
+            assertNull(ReadRegistration.current(), "outside a listener");
+            BridgeTestSupport.runGuarded(wait, "child read");
+            assertEquals(0, child.finished().get());
+            assertSame(read, paused.get(), "the read's own registration, through the child's stdout");
+            assertTrue(seen.remove("timer null"), "a timer task is no read: " + seen);
+            assertTrue(seen.stream().limit(seen.size() - 1).allMatch(r -> r == read), seen.toString());
+            assertEquals("COMPLETED true", seen.get(seen.size() - 1));
         }
     }
 

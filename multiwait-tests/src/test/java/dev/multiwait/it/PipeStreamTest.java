@@ -83,6 +83,27 @@ class PipeStreamTest {
     }
 
     @Test
+    void anEmptyWriteIsNotAnEndOfStreamForThePeer() {
+        OverlappedPipe.Pair pair = OverlappedPipe.create();
+        Pipes.Collector c = new Pipes.Collector();
+        List<String> written = new ArrayList<>();
+        try (MultiHandleWait wait = new MultiHandleWait()) {
+            wait.attach(pair.server()).read(4096, c);
+            StreamHandle client = wait.attach(pair.client());
+            wait.runOnce(Duration.ofMillis(50)); // the read is pending when the empty write comes
+            client.write(ByteBuffer.allocate(0), (n, error) -> written.add(n + " " + error));
+            client.write(ByteBuffer.wrap(new byte[] {1, 2, 3}), (n, error) -> {
+                written.add(n + " " + error);
+                client.close();
+            });
+            wait.run();
+        }
+        assertEquals(List.of("0 null", "3 null"), written);
+        assertArrayEquals(new byte[] {1, 2, 3}, c.data(), "the bytes after the empty write arrive");
+        assertEquals(CloseReason.COMPLETED, c.reason);
+    }
+
+    @Test
     void cancellingAPendingReadLosesAndDuplicatesNothing() {
         OverlappedPipe.Pair pair = OverlappedPipe.create();
         byte[] data = Pipes.randomBytes(7, 100_000);
