@@ -115,11 +115,22 @@ public final class BridgeChurnStress {
         }
     }
 
+    /** Launches retried: Wine's CreateProcessW fails now and then with 1359 under load (as SoakTest's do). */
     private static void churnProcesses() throws Exception {
+        int failedInARow = 0;
         while (!stopping) {
-            Process p = new ProcessBuilder("cmd.exe", "/c", "exit 0")
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                    .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            Process p;
+            try {
+                p = new ProcessBuilder("cmd.exe", "/c", "exit 0")
+                        .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                        .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            } catch (java.io.IOException e) {
+                if (!String.valueOf(e.getMessage()).contains("error=1359") || ++failedInARow == 3) {
+                    throw e;
+                }
+                continue;
+            }
+            failedInARow = 0;
             p.waitFor();
             CHILDREN.incrementAndGet();
         }
