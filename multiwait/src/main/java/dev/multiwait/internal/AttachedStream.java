@@ -16,6 +16,7 @@ import dev.multiwait.win32.Win32Errors;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * A handle attached to a waiter, as its user sees it: attaching, and the calls that start
@@ -248,5 +249,28 @@ public final class AttachedStream extends StreamEntry {
             }
             throw notHandedOver;
         }
+    }
+
+    /** The user's attachment (StreamHandle#attach): a stream the user holds is always this class. */
+    private final AtomicReference<Object> attachment = new AtomicReference<>();
+
+    @Override
+    public Object attach(Object newAttachment) {
+        return attachment.getAndSet(newAttachment);
+    }
+
+    @Override
+    public java.io.InputStream asInputStream(int bufferSize, int maxBuffered) {
+        return new BlockingInput(this, loop, bufferSize, maxBuffered);
+    }
+
+    @Override
+    public java.io.OutputStream asOutputStream(long lowWaterMark, long highWaterMark) {
+        return new BlockingOutput(this, loop, lowWaterMark, highWaterMark);
+    }
+
+    @Override
+    public Object attachment() {
+        return attachment.get();
     }
 }

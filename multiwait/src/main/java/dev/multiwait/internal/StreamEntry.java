@@ -10,7 +10,6 @@ import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * An overlapped handle bound to the port under one key for life, and the operations in flight on it.
@@ -50,7 +49,6 @@ public abstract class StreamEntry extends PortEntry implements StreamHandle {
     /** Known addresses (AcceptEx's, ConnectEx's) or cached lookups; null until known. */
     private volatile InetSocketAddress remote;
     private volatile InetSocketAddress local;
-    private final AtomicReference<Object> attachment = new AtomicReference<>();
     /** The idle timeout, made on first use. */
     private volatile IdleClock idle;
 
@@ -108,26 +106,6 @@ public abstract class StreamEntry extends PortEntry implements StreamHandle {
             throw new IllegalStateException("stream handle 0x" + Long.toHexString(handle) + " is closed");
         }
         return SocketSupport.socketAddress(loop.win32(), handle, peer, peer ? "getpeername" : "getsockname");
-    }
-
-    @Override
-    public Object attach(Object newAttachment) {
-        return attachment.getAndSet(newAttachment);
-    }
-
-    @Override
-    public java.io.InputStream asInputStream(int bufferSize, int maxBuffered) {
-        return new BlockingInput(this, loop, bufferSize, maxBuffered);
-    }
-
-    @Override
-    public java.io.OutputStream asOutputStream(long lowWaterMark, long highWaterMark) {
-        return new BlockingOutput(this, loop, lowWaterMark, highWaterMark);
-    }
-
-    @Override
-    public Object attachment() {
-        return attachment.get();
     }
 
     @Override
