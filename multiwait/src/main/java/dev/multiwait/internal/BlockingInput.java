@@ -44,22 +44,22 @@ public final class BlockingInput extends InputStream implements ReadListener {
         this.read = stream.read(bufferSize, this);
     }
 
+    /**
+     * Loop thread. The pause is made under this monitor, so the reader never sees {@code paused} before the
+     * read is paused (its resume would be refused and the read stay paused for good); pausing from the loop
+     * thread never waits for the reader, so this cannot deadlock with the reader's calls, made outside it.
+     */
     @Override
-    public void onData(ByteBuffer data) {
+    public synchronized void onData(ByteBuffer data) {
         ByteBuffer copy = ByteBuffer.allocate(data.remaining()).put(data).flip();
-        boolean pause;
-        synchronized (this) {
-            queue.add(copy);
-            buffered += copy.remaining();
-            pause = buffered >= maxBuffered && !paused;
-            paused |= pause;
-            notifyAll();
-        }
-        if (pause) {
-            // Loop thread, so the pause stops the next read at once; before the constructor has the
-            // registration, the one running this listener is it.
+        queue.add(copy);
+        buffered += copy.remaining();
+        if (buffered >= maxBuffered && !paused) {
+            paused = true;
+            // before the constructor has the registration, the one running this listener is it
             pauseOrResume(read != null ? read : (ReadRegistration) Registration.current(), true);
         }
+        notifyAll();
     }
 
     @Override
