@@ -4,7 +4,6 @@ import com.sun.jna.Memory;
 import com.sun.jna.Native;
 import com.sun.jna.NativeLibrary;
 import com.sun.jna.Pointer;
-import dev.multiwait.win32.JnaWin32;
 
 /**
  * How many handles this process has open, for leak checks and the demo's peak figure.
@@ -27,9 +26,30 @@ public final class HandleCount {
 
     private static native int NtQuerySystemInformation(int infoClass, long buffer, int length, long returnLength);
 
+    /** kernel32's half: direct mapping binds one library per class. */
+    private static final class Kernel32 {
+        static {
+            Native.register(Kernel32.class, NativeLibrary.getInstance("kernel32"));
+        }
+
+        static native boolean GetProcessHandleCount(long process, long count);
+
+        static native long GetCurrentProcess();
+    }
+
+    /** Handles open in this process as GetProcessHandleCount says, or -1 where the call fails. */
+    static int processHandleCount() {
+        try (Memory count = new Memory(4)) {
+            if (!Kernel32.GetProcessHandleCount(Kernel32.GetCurrentProcess(), Pointer.nativeValue(count))) {
+                return -1;
+            }
+            return count.getInt(0);
+        }
+    }
+
     /** The number of open handles of this process, or -1 if neither source answers. */
     public static int ofThisProcess() {
-        int count = JnaWin32.processHandleCount();
+        int count = processHandleCount();
         return count > 0 ? count : fromSystemList(ProcessHandle.current().pid());
     }
 

@@ -390,14 +390,4 @@ public class JnaWin32 implements Win32 {
     public boolean generateConsoleCtrlEvent(int event, int processGroupId) {
         return Kernel32Direct.GenerateConsoleCtrlEvent(event, processGroupId);
     }
-
-    /** Handles open in this process, or -1 where the call is unsupported. For leak checks. */
-    public static int processHandleCount() {
-        try (Memory count = new Memory(4)) {
-            if (!Kernel32Direct.GetProcessHandleCount(Kernel32Direct.GetCurrentProcess(), Pointer.nativeValue(count))) {
-                return -1;
-            }
-            return count.getInt(0);
-        }
-    }
 }

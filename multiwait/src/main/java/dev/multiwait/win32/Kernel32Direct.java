@@ -58,8 +58,6 @@ final class Kernel32Direct {
 
     static native boolean ReadConsoleInputW(long console, long records, int length, long read);
 
-    static native boolean GetProcessHandleCount(long process, long count);
-
     static native long GetCurrentProcess();
 
     static native long CreateNamedPipeW(char[] name, int openMode, int pipeMode, int maxInstances,
@@ -118,7 +116,6 @@ final class Kernel32Direct {
 
         static native int RtlNtStatusToDosError(int status);
 
-        static native int NtQuerySystemInformation(int infoClass, long buffer, int length, long returnLength);
     }
 
     /** advapi32, the one class bound to it. */
